@@ -1,0 +1,299 @@
+"""Sync activities: SP-API report requests, polling, download and ingest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TypeVar
+
+from sqlalchemy import select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.deps import ActivityDeps
+from activities.tokens import access_token_for
+from core.ids import new_id
+from integrations.amazon.ratelimit import RateLimitWait
+from integrations.amazon.reports import (
+    ReportError,
+    decode_document,
+    get_marketplace,
+    get_report_spec,
+    parse_report,
+)
+from integrations.amazon.spapi import SpApiError, SpApiThrottled, SpApiUnauthorized
+from integrations.circuit import CircuitOpen
+from store.models import AmazonConnection, ReportDocument
+from workflows.models import (
+    CreateReportInput,
+    CreateReportResult,
+    IngestReportInput,
+    IngestReportResult,
+    PrepareSyncInput,
+    SellerContext,
+    WaitReportInput,
+    WaitReportResult,
+)
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+def _local_iso(moment: datetime | None, marketplace_id: str) -> str | None:
+    """Format a window bound in the marketplace's local time with an explicit offset."""
+    if moment is None:
+        return None
+    zone = get_marketplace(marketplace_id).zone
+    return moment.astimezone(zone).replace(microsecond=0).isoformat()
+
+
+class AmazonActivities:
+    def __init__(self, deps: ActivityDeps) -> None:
+        self._deps = deps
+
+    async def _spapi(self, user_id: str, call: Callable[[str, str], Awaitable[T]]) -> T:
+        """Run one SP-API call with the seller's token, mapping failures for Temporal."""
+        token, connection = await access_token_for(self._deps, user_id)
+        try:
+            return await call(token, connection.selling_partner_id)
+        except (SpApiThrottled, RateLimitWait) as error:
+            delay = (
+                error.retry_after
+                if isinstance(error, SpApiThrottled)
+                else error.seconds
+            )
+            raise ApplicationError(
+                str(error),
+                type="rate_limited",
+                next_retry_delay=timedelta(seconds=delay),
+            ) from error
+        except SpApiUnauthorized as error:
+            await self._forget_access_token(connection.id)
+            raise ApplicationError(str(error), type="spapi_unauthorized") from error
+        except SpApiError as error:
+            raise ApplicationError(
+                str(error), type="spapi_error", non_retryable=not error.retryable
+            ) from error
+        except CircuitOpen as error:
+            raise ApplicationError(
+                str(error),
+                type="upstream_unavailable",
+                next_retry_delay=timedelta(seconds=max(error.retry_in, 1)),
+            ) from error
+
+    async def _forget_access_token(self, connection_id: str) -> None:
+        async with self._deps.sessions() as db, db.begin():
+            stored = await db.get(AmazonConnection, connection_id)
+            if stored is not None:
+                stored.access_token_sealed = None
+                stored.access_token_expires_at = None
+
+    @activity.defn(name="prepare_sync")
+    async def prepare_sync(self, request: PrepareSyncInput) -> SellerContext:
+        """Check the authorization and list the marketplaces to sync."""
+        connection = (await access_token_for(self._deps, request.user_id))[1]
+        marketplace_ids = [
+            str(m["id"])
+            for m in connection.marketplaces
+            if m.get("is_participating", True)
+        ]
+        if not marketplace_ids:
+            participations = await self._spapi(
+                request.user_id, self._deps.spapi.marketplace_participations
+            )
+            marketplace_ids = [
+                str(p["marketplace"]["id"])
+                for p in participations
+                if p.get("participation", {}).get("isParticipating")
+            ]
+        if not marketplace_ids:
+            raise ApplicationError(
+                "the seller participates in no marketplace",
+                type="not_connected",
+                non_retryable=True,
+            )
+        return SellerContext(
+            selling_partner_id=connection.selling_partner_id,
+            region=connection.region,
+            marketplace_ids=marketplace_ids,
+        )
+
+    @activity.defn(name="create_report")
+    async def create_report(self, request: CreateReportInput) -> CreateReportResult:
+        """Request one report for one marketplace and window (createReport)."""
+        try:
+            get_report_spec(request.report_type)
+        except ReportError as error:
+            raise ApplicationError(
+                error.message, type="invalid_report", non_retryable=True
+            ) from error
+        start = _local_iso(request.data_start, request.marketplace_id)
+        end = _local_iso(request.data_end, request.marketplace_id)
+
+        async def call(token: str, seller: str) -> str:
+            return await self._deps.spapi.create_report(
+                token,
+                seller,
+                report_type=request.report_type,
+                marketplace_ids=[request.marketplace_id],
+                start=start,
+                end=end,
+            )
+
+        report_id = await self._spapi(request.user_id, call)
+        logger.info("requested %s as report %s", request.report_type, report_id)
+        return CreateReportResult(report_id=report_id)
+
+    @activity.defn(name="wait_for_report")
+    async def wait_for_report(self, request: WaitReportInput) -> WaitReportResult:
+        """Poll getReport until Amazon is done, heartbeating so a cancel gets through."""
+        while True:
+            report = await self._spapi(
+                request.user_id,
+                lambda token, seller: self._deps.spapi.get_report(
+                    token, seller, request.report_id
+                ),
+            )
+            status = str(report.get("processingStatus", ""))
+            activity.heartbeat(status)
+            if status == "DONE":
+                document_id = report.get("reportDocumentId")
+                if not document_id:
+                    raise ApplicationError(
+                        f"report {request.report_id} is DONE without a document id",
+                        type="spapi_error",
+                    )
+                return WaitReportResult(
+                    processing_status="DONE", document_id=str(document_id)
+                )
+            if status in ("CANCELLED", "FATAL"):
+                logger.info("report %s ended %s", request.report_id, status)
+                return WaitReportResult(
+                    processing_status=status,  # type: ignore[arg-type]
+                    document_id=report.get("reportDocumentId"),
+                )
+            await _sleep_with_heartbeat(request.poll_interval_seconds, status)
+
+    @activity.defn(name="ingest_report")
+    async def ingest_report(self, request: IngestReportInput) -> IngestReportResult:
+        """Download, decode, parse and store one report; safe to run twice."""
+        spec = get_report_spec(request.report_type)
+        if request.processing_status == "CANCELLED" or not request.document_id:
+            await self._record_document(request, None, rows=0, added=0)
+            return IngestReportResult(rows=0, rows_added=0)
+
+        document_id = request.document_id
+        info = await self._spapi(
+            request.user_id,
+            lambda token, seller: self._deps.spapi.get_report_document(
+                token, seller, document_id
+            ),
+        )
+        activity.heartbeat("downloading")
+        try:
+            downloaded = await self._deps.spapi.download(info.url)
+        except SpApiError as error:
+            raise ApplicationError(str(error), type="download_failed") from error
+        activity.heartbeat("parsing")
+        sha256, storage_key = await asyncio.to_thread(
+            self._deps.blobs.put, downloaded.content
+        )
+        marketplace = get_marketplace(request.marketplace_id)
+        try:
+            decoded = decode_document(
+                downloaded.content,
+                report_type=request.report_type,
+                content_type=downloaded.content_type,
+                compression_algorithm=info.compression_algorithm,
+                region=str(marketplace.region),
+            )
+            parsed = await asyncio.to_thread(
+                parse_report,
+                decoded.text,
+                report_type=request.report_type,
+                marketplace_id=request.marketplace_id,
+            )
+        except ReportError as error:
+            logger.warning(
+                "report %s could not be read: %s", request.report_id, error.message
+            )
+            raise ApplicationError(
+                error.message, type="invalid_report", non_retryable=True
+            ) from error
+        activity.heartbeat("storing")
+        result = await asyncio.to_thread(
+            self._deps.report_data.upsert,
+            request.user_id,
+            spec.table_name,
+            parsed.table,
+        )
+        stored = {
+            "sha256": sha256,
+            "storage_key": storage_key,
+            "size_bytes": len(downloaded.content),
+            "encoding": decoded.encoding,
+            "was_gzip": decoded.was_gzip,
+            "amazon_document_id": document_id,
+        }
+        await self._record_document(
+            request, stored, rows=parsed.row_count, added=result.added
+        )
+        logger.info(
+            "stored %s: %d rows read, %d new",
+            request.report_type,
+            parsed.row_count,
+            result.added,
+        )
+        return IngestReportResult(
+            rows=parsed.row_count,
+            rows_added=result.added,
+            sha256=sha256,
+            warnings=list(parsed.warnings)[:20],
+        )
+
+    async def _record_document(
+        self,
+        request: IngestReportInput,
+        stored: dict[str, object] | None,
+        *,
+        rows: int,
+        added: int,
+    ) -> None:
+        async with self._deps.sessions() as db, db.begin():
+            document = await db.scalar(
+                select(ReportDocument).where(
+                    ReportDocument.user_id == request.user_id,
+                    ReportDocument.amazon_report_id == request.report_id,
+                )
+            )
+            if document is None:
+                document = ReportDocument(
+                    id=new_id("rpt"),
+                    user_id=request.user_id,
+                    amazon_report_id=request.report_id,
+                    rows_added=0,
+                )
+                db.add(document)
+            document.sync_run_id = request.sync_id
+            document.report_type = request.report_type
+            document.marketplace_id = request.marketplace_id
+            document.processing_status = request.processing_status
+            document.data_start = request.data_start
+            document.data_end = request.data_end
+            document.row_count = rows
+            # A retry after a crash finds the rows already stored and adds none.
+            document.rows_added = max(document.rows_added, added)
+            for field, value in (stored or {}).items():
+                setattr(document, field, value)
+
+
+async def _sleep_with_heartbeat(seconds: float, detail: str) -> None:
+    remaining = seconds
+    while remaining > 0:
+        step = min(remaining, 5.0)
+        await asyncio.sleep(step)
+        remaining -= step
+        activity.heartbeat(detail)

@@ -1,0 +1,204 @@
+"""Starting, reading and cancelling a seller's SyncWorkflow."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.service import RPCError
+
+from api.errors import Conflict, NotFound, UpstreamUnavailable
+from api.state import AppState
+from core.ids import new_id
+from store.models import SyncRun
+from store.users import get_amazon_connection
+from workflows.client import KIND_ATTRIBUTE, USER_ID_ATTRIBUTE, sync_workflow_id
+from workflows.models import SyncInput, SyncOptions, SyncStatus
+
+logger = logging.getLogger(__name__)
+
+FINISHED = frozenset({"completed", "failed", "cancelled"})
+_QUERY_TIMEOUT = timedelta(seconds=3)
+
+
+def sync_options(state: AppState) -> SyncOptions:
+    settings = state.settings
+    return SyncOptions(
+        history_days=settings.sync_history_days,
+        poll_interval_seconds=settings.report_poll_interval_seconds,
+        fatal_retries=settings.report_fatal_retries,
+        fatal_retry_delay_seconds=settings.report_fatal_retry_delay_seconds,
+        detection_task_queue=settings.task_queue_detection,
+    )
+
+
+async def start_sync(
+    state: AppState,
+    db: AsyncSession,
+    user_id: str,
+    *,
+    report_types: list[str] | None = None,
+    since: datetime | None = None,
+    trigger: str = "manual",
+) -> SyncRun:
+    """Start the seller's sync, or return the one already running (one per seller)."""
+    connection = await get_amazon_connection(db, user_id)
+    if connection is None:
+        raise Conflict(
+            "Connect your Amazon Seller Central account before syncing.",
+            code="amazon_not_connected",
+        )
+    if connection.needs_reauth:
+        raise Conflict(
+            "Amazon no longer accepts this authorization; reconnect Amazon, then sync.",
+            code="amazon_needs_reauth",
+        )
+    client = await state.temporal.get()
+    workflow_id = sync_workflow_id(user_id)
+    run = SyncRun(
+        id=new_id("syn"),
+        user_id=user_id,
+        workflow_id=workflow_id,
+        trigger=trigger,
+        status="queued",
+        stage="queued",
+        since=since,
+        requested_reports=list(report_types or []),
+    )
+    db.add(run)
+    await db.commit()
+
+    request = SyncInput(
+        user_id=user_id,
+        sync_id=run.id,
+        since=since,
+        trigger=trigger,  # type: ignore[arg-type]
+        options=sync_options(state),
+    )
+    if report_types:
+        request.report_types = list(report_types)
+    try:
+        handle = await client.start_workflow(
+            "SyncWorkflow",
+            request,
+            id=workflow_id,
+            task_queue=state.settings.task_queue_sync,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            memo={"sync_id": run.id},
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(USER_ID_ATTRIBUTE, user_id),
+                    SearchAttributePair(KIND_ATTRIBUTE, "sync"),
+                ]
+            ),
+            static_summary=f"Sync of Amazon reports for {user_id} ({trigger})",
+            static_details=(
+                f"Sync {run.id}: reports {', '.join(request.report_types)}; "
+                f"since {since.isoformat() if since else 'the default history window'}."
+            ),
+        )
+        description = await handle.describe()
+    except RPCError as error:
+        await db.execute(delete(SyncRun).where(SyncRun.id == run.id))
+        await db.commit()
+        logger.warning("could not start the sync workflow for %s: %s", user_id, error)
+        raise UpstreamUnavailable(
+            "The workflow service did not accept the sync; try again."
+        ) from error
+
+    memo: dict[str, Any] = await description.memo()
+    running_id = str(memo.get("sync_id", ""))
+    if running_id and running_id != run.id:
+        await db.execute(delete(SyncRun).where(SyncRun.id == run.id))
+        await db.commit()
+        existing = await db.get(SyncRun, running_id)
+        if existing is not None and existing.user_id == user_id:
+            return existing
+        raise Conflict(
+            "A sync is already running for this account.", code="sync_running"
+        )
+    run.workflow_run_id = description.run_id
+    await db.commit()
+    logger.info("started sync %s (%s)", run.id, trigger)
+    return run
+
+
+async def find_sync(db: AsyncSession, user_id: str, sync_id: str | None) -> SyncRun:
+    query = select(SyncRun).where(SyncRun.user_id == user_id)
+    query = (
+        query.where(SyncRun.id == sync_id)
+        if sync_id
+        else query.order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+    )
+    run = await db.scalar(query.limit(1))
+    if run is None:
+        raise NotFound(
+            "No sync was found." if sync_id else "No sync has run for this account yet."
+        )
+    return run
+
+
+async def live_status(state: AppState, run: SyncRun) -> SyncStatus | None:
+    """Query the running workflow; None when it has ended or cannot answer now."""
+    if run.status in FINISHED or state.temporal.connected is None:
+        return None
+    handle = _handle(state.temporal.connected, run)
+    try:
+        status: SyncStatus = await handle.query(
+            "status", result_type=SyncStatus, rpc_timeout=_QUERY_TIMEOUT
+        )
+    except RPCError as error:
+        logger.debug("sync %s status query failed: %s", run.id, error)
+        return None
+    except Exception as error:
+        logger.debug("sync %s status query failed: %s", run.id, error)
+        return None
+    return status if status.sync_id == run.id else None
+
+
+async def cancel_sync(state: AppState, run: SyncRun) -> None:
+    if run.status in FINISHED:
+        raise Conflict(
+            f"Sync {run.id} already ended with status {run.status}; nothing to cancel.",
+            code="sync_finished",
+        )
+    client = await state.temporal.get()
+    handle = _handle(client, run)
+    try:
+        description = await handle.describe()
+        if description.status != WorkflowExecutionStatus.RUNNING:
+            raise Conflict(f"Sync {run.id} is no longer running.", code="sync_finished")
+        await handle.cancel()
+    except RPCError as error:
+        raise UpstreamUnavailable(
+            "The workflow service did not accept the cancel."
+        ) from error
+    logger.info("cancel requested for sync %s", run.id)
+
+
+async def list_syncs(
+    db: AsyncSession, user_id: str, limit: int, offset: int
+) -> tuple[list[SyncRun], int]:
+    query = select(SyncRun).where(SyncRun.user_id == user_id)
+    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await db.scalars(
+        query.order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total)
+
+
+def _handle(client: Client, run: SyncRun) -> WorkflowHandle[Any, Any]:
+    return client.get_workflow_handle(run.workflow_id, run_id=run.workflow_run_id)

@@ -1,0 +1,98 @@
+"""Normalized report rows, one Parquet file per seller and table, de-duplicated by key.
+
+Upserts are idempotent: rows whose `row_key` is already stored are skipped, so an activity
+that is retried after a crash adds nothing twice. A file lock serializes writers of one
+table across processes, and each write replaces the file atomically.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+KEY_COLUMN = "row_key"
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    added: int
+    total: int
+
+
+class ReportDataStore:
+    def __init__(self, root: Path) -> None:
+        self._root = root
+
+    def path(self, user_id: str, table: str) -> Path:
+        if (
+            not user_id.replace("_", "").isalnum()
+            or not table.replace("_", "").isalnum()
+        ):
+            raise ValueError(f"invalid user id or table name: {user_id!r}, {table!r}")
+        return self._root / user_id / f"{table}.parquet"
+
+    def read(self, user_id: str, table: str) -> pa.Table | None:
+        path = self.path(user_id, table)
+        return pq.read_table(path) if path.exists() else None
+
+    def upsert(self, user_id: str, table: str, rows: pa.Table) -> UpsertResult:
+        """Add the rows whose key is new; return how many were added and the new total."""
+        path = self.path(user_id, table)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = _unique(rows)
+        with _locked(path):
+            existing = pq.read_table(path) if path.exists() else None
+            if existing is not None:
+                known = existing.column(KEY_COLUMN)
+                fresh = rows.filter(pc.invert(pc.is_in(rows.column(KEY_COLUMN), known)))
+                if fresh.num_rows == 0:
+                    return UpsertResult(0, existing.num_rows)
+                fresh = (
+                    fresh.cast(existing.schema)
+                    if fresh.schema != existing.schema
+                    else fresh
+                )
+                combined = pa.concat_tables([existing, fresh])
+            else:
+                fresh = rows
+                combined = rows
+            temporary = path.with_suffix(".parquet.tmp")
+            pq.write_table(combined, temporary)
+            os.replace(temporary, path)
+        return UpsertResult(fresh.num_rows, combined.num_rows)
+
+    def delete_user(self, user_id: str) -> None:
+        folder = self._root / user_id
+        if folder.exists():
+            for file in folder.iterdir():
+                file.unlink()
+            folder.rmdir()
+
+
+def _unique(rows: pa.Table) -> pa.Table:
+    keys = rows.column(KEY_COLUMN).to_pylist()
+    seen: set[str] = set()
+    keep = []
+    for index, key in enumerate(keys):
+        if key not in seen:
+            seen.add(key)
+            keep.append(index)
+    return rows if len(keep) == rows.num_rows else rows.take(keep)
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path.with_suffix(".lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,0 +1,184 @@
+"""Inputs, results and progress models shared by workflows, activities and the gateway.
+
+Each workflow and activity takes one model and returns one model, so fields can be added
+later without breaking recorded histories.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RunStatus = Literal["queued", "running", "completed", "failed", "cancelled"]
+ReportStatus = Literal[
+    "pending",
+    "requested",
+    "processing",
+    "downloading",
+    "completed",
+    "empty",
+    "failed",
+    "cancelled",
+]
+
+SYNC_REPORT_TYPES = (
+    "GET_LEDGER_DETAIL_VIEW_DATA",
+    "GET_FBA_REIMBURSEMENTS_DATA",
+    "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+)
+# Reports that cover the whole region whatever marketplaceIds says: request them once.
+REGION_WIDE_REPORTS = frozenset({"GET_FBA_REIMBURSEMENTS_DATA"})
+
+
+class SyncOptions(BaseModel):
+    """Tunables that the gateway reads from settings and hands to the workflow, so
+    workflow code stays deterministic."""
+
+    history_days: int = 540
+    poll_interval_seconds: float = 15.0
+    fatal_retries: int = 2
+    fatal_retry_delay_seconds: float = 1800.0
+    detection_task_queue: str = "detection"
+
+
+class SyncInput(BaseModel):
+    user_id: str
+    sync_id: str
+    report_types: list[str] = Field(default_factory=lambda: list(SYNC_REPORT_TYPES))
+    since: datetime | None = None
+    trigger: Literal["manual", "connect", "schedule"] = "manual"
+    options: SyncOptions = Field(default_factory=SyncOptions)
+
+
+class ReportProgress(BaseModel):
+    report_type: str
+    marketplace_id: str
+    status: ReportStatus = "pending"
+    report_id: str | None = None
+    rows: int = 0
+    rows_added: int = 0
+    attempts: int = 0
+    error: str | None = None
+
+
+class SyncStatus(BaseModel):
+    sync_id: str
+    user_id: str
+    status: RunStatus = "queued"
+    stage: str = "queued"
+    progress: int = 0
+    message: str = ""
+    reports: list[ReportProgress] = Field(default_factory=list)
+    errors: list[dict[str, str]] = Field(default_factory=list)
+    detection_id: str | None = None
+    updated_at: datetime | None = None
+
+
+class SyncResult(BaseModel):
+    sync_id: str
+    status: RunStatus
+    rows: int
+    rows_added: int
+    detection_id: str | None = None
+
+
+class SellerContext(BaseModel):
+    """What a sync needs to know about the seller's Amazon connection."""
+
+    selling_partner_id: str
+    region: str
+    marketplace_ids: list[str]
+
+
+class PrepareSyncInput(BaseModel):
+    user_id: str
+    sync_id: str
+
+
+class CreateReportInput(BaseModel):
+    user_id: str
+    report_type: str
+    marketplace_id: str
+    data_start: datetime | None = None
+    data_end: datetime | None = None
+
+
+class CreateReportResult(BaseModel):
+    report_id: str
+
+
+class WaitReportInput(BaseModel):
+    user_id: str
+    report_id: str
+    poll_interval_seconds: float
+
+
+class WaitReportResult(BaseModel):
+    processing_status: Literal["DONE", "CANCELLED", "FATAL"]
+    document_id: str | None = None
+
+
+class IngestReportInput(BaseModel):
+    user_id: str
+    sync_id: str
+    report_type: str
+    marketplace_id: str
+    report_id: str
+    document_id: str | None = None
+    processing_status: Literal["DONE", "CANCELLED"] = "DONE"
+    data_start: datetime | None = None
+    data_end: datetime | None = None
+
+
+class IngestReportResult(BaseModel):
+    rows: int
+    rows_added: int
+    sha256: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+
+class RecordSyncInput(BaseModel):
+    status: SyncStatus
+    final: bool = False
+
+
+class DetectionWorkflowInput(BaseModel):
+    user_id: str
+    detection_id: str
+    sync_id: str | None = None
+
+
+class DetectionStatus(BaseModel):
+    detection_id: str
+    status: RunStatus = "queued"
+    stage: str = "queued"
+    progress: int = 0
+    message: str = ""
+    findings: int = 0
+    updated_at: datetime | None = None
+
+
+class RunDetectionInput(BaseModel):
+    user_id: str
+    detection_id: str
+    sync_id: str | None = None
+    as_of: datetime
+
+
+class RunDetectionResult(BaseModel):
+    findings: int
+    new_findings: int
+    resolved: int
+    total_amount: dict[str, str]
+    by_type: dict[str, int]
+
+
+class RecordDetectionInput(BaseModel):
+    user_id: str
+    detection_id: str
+    sync_id: str | None = None
+    workflow_id: str
+    status: RunStatus
+    error: str | None = None
