@@ -1,0 +1,79 @@
+"""The Amazon sandbox ASGI app: LWA, Seller Central consent and SP-API."""
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from .clock import Clock, system_clock
+from .config import AmazonSandboxConfig
+from .consent import consent_router
+from .control import control_router
+from .demo import DemoSeller, generate_demo
+from .errors import LwaError, SpApiError, render_lwa_error, render_spapi_error
+from .faults import fault_router
+from .folder import load_folder_seller
+from .lwa import lwa_router
+from .report_jobs import ReportRequest
+from .reports import reports_router
+from .requestid import RequestIdMiddleware
+from .sellers import SETTLEMENT_PREFIX, Seller, SellerRegistry
+from .sellers_api import sellers_router
+from .state import SandboxState, build_state
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: AmazonSandboxConfig, *, clock: Clock = system_clock) -> FastAPI:
+    """Build a sandbox app with fresh in-memory state.
+
+    `clock` returns the current aware UTC time. Tests pass a fake one to expire
+    codes, tokens and download links and to move reports through their states.
+    Raises ValueError for an unreadable seller folder or duplicate seller ids.
+    """
+    anchor = config.today or clock().date()
+    sellers: list[Seller] = [DemoSeller(generate_demo(anchor, config.seed))]
+    sellers.extend(load_folder_seller(Path(folder)) for folder in config.seller_dirs)
+    state = build_state(config, clock, anchor, SellerRegistry(sellers))
+    _list_settlement_reports(state)
+
+    app = FastAPI(
+        title="Amazon sandbox",
+        summary="Local stand-in for Login with Amazon, Seller Central consent "
+        "and SP-API Sellers and Reports.",
+        version="1.0",
+    )
+    app.state.sandbox = state
+    app.add_middleware(RequestIdMiddleware)
+    app.add_exception_handler(SpApiError, render_spapi_error)
+    app.add_exception_handler(LwaError, render_lwa_error)
+    app.include_router(lwa_router(state))
+    app.include_router(consent_router(state))
+    app.include_router(sellers_router(state))
+    app.include_router(reports_router(state))
+    app.include_router(state.links.router())
+    app.include_router(fault_router(state.faults))
+    app.include_router(control_router(state))
+    logger.info(
+        "Amazon sandbox ready at %s with sellers %s",
+        config.base_url,
+        [seller.selling_partner_id for seller in state.sellers],
+    )
+    return app
+
+
+def _list_settlement_reports(state: SandboxState) -> None:
+    """Record each settlement file as a DONE report, as Amazon generates them."""
+    for seller in state.sellers:
+        for report_type in sorted(seller.report_types()):
+            if not report_type.startswith(SETTLEMENT_PREFIX):
+                continue
+            request = ReportRequest(report_type, [seller.marketplace.id], None, None)
+            state.reports.create(
+                seller.selling_partner_id,
+                request,
+                seller.build_report(report_type, None, None),
+                seller.marketplace.region,
+                delay=timedelta(0),
+            )
