@@ -1,0 +1,1 @@
+"""Detection rules, one module per rule family; `registry` lists those that run."""

@@ -1,0 +1,15 @@
+"""The rules the engine runs, in order.
+
+A new rule family is one module under `detection.rules` with a class that
+implements `Rule`, added to `default_rules` below.
+"""
+
+from __future__ import annotations
+
+from detection.rules.base import Rule
+from detection.rules.warehouse import WarehouseRule
+
+
+def default_rules() -> tuple[Rule, ...]:
+    """Return a fresh instance of every rule the engine runs."""
+    return (WarehouseRule(),)
