@@ -169,13 +169,21 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def on_unexpected(request: Request, error: Exception) -> JSONResponse:
-        logger.exception(
-            "unhandled error on %s %s", request.method, request.url.path, exc_info=error
+        # This runs outside the request middleware, so the id comes from the scope.
+        request_id = str(request.scope.get("state", {}).get("request_id", ""))
+        logger.error(
+            "unhandled error on %s %s",
+            request.method,
+            request.url.path,
+            exc_info=error,
+            extra={"request_id": request_id},
         )
         return JSONResponse(
             error_body(
                 "internal_error",
                 "Something went wrong on our side; quote the request id if it persists.",
+                request_id=request_id,
             ),
             status_code=500,
+            headers={"X-Request-ID": request_id} if request_id else None,
         )

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     # Sync
     sync_history_days: int = Field(default=540, gt=0, le=550)
     report_poll_interval_seconds: float = Field(default=15.0, gt=0)
-    report_wait_timeout_seconds: float = Field(default=3600.0, gt=0)
+    report_heartbeat_timeout_seconds: float = Field(default=60.0, ge=2)
     report_fatal_retries: int = Field(default=2, ge=0)
     report_fatal_retry_delay_seconds: float = Field(default=1800.0, ge=0)
 

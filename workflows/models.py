@@ -38,6 +38,7 @@ class SyncOptions(BaseModel):
 
     history_days: int = 540
     poll_interval_seconds: float = 15.0
+    heartbeat_timeout_seconds: float = 60.0
     fatal_retries: int = 2
     fatal_retry_delay_seconds: float = 1800.0
     detection_task_queue: str = "detection"

@@ -187,9 +187,7 @@ class SyncWorkflow:
                     ),
                     result_type=WaitReportResult,
                     start_to_close_timeout=timedelta(hours=2),
-                    heartbeat_timeout=timedelta(
-                        seconds=max(30, 3 * options.poll_interval_seconds)
-                    ),
+                    heartbeat_timeout=timedelta(seconds=options.heartbeat_timeout_seconds),
                     retry_policy=_SHORT_RETRY,
                     cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 )
@@ -221,7 +219,9 @@ class SyncWorkflow:
                 ),
                 result_type=IngestReportResult,
                 start_to_close_timeout=timedelta(minutes=30),
-                heartbeat_timeout=timedelta(seconds=60),
+                heartbeat_timeout=timedelta(
+                    seconds=request.options.heartbeat_timeout_seconds
+                ),
                 retry_policy=_SHORT_RETRY,
                 cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
             )

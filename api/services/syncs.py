@@ -36,6 +36,7 @@ def sync_options(state: AppState) -> SyncOptions:
     return SyncOptions(
         history_days=settings.sync_history_days,
         poll_interval_seconds=settings.report_poll_interval_seconds,
+        heartbeat_timeout_seconds=settings.report_heartbeat_timeout_seconds,
         fatal_retries=settings.report_fatal_retries,
         fatal_retry_delay_seconds=settings.report_fatal_retry_delay_seconds,
         detection_task_queue=settings.task_queue_detection,

@@ -1,0 +1,182 @@
+"""The error envelope for bad input, missing sessions and foreign resources."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from jose import jwt
+
+from store.models import Recovery, SyncRun
+from tests.api.conftest import Gateway
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_envelope(body: dict[str, object], code: str) -> dict[str, object]:
+    assert body["ok"] is False
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert error["code"] == code
+    assert error["message"]
+    assert str(error["request_id"]).startswith("req_") or error["request_id"]
+    return error
+
+
+async def test_unknown_route_gives_404_envelope(gateway: Gateway) -> None:
+    response = await gateway.client.get("/api/nope")
+    assert response.status_code == 404
+    error = assert_envelope(response.json(), "not_found")
+    assert response.headers["x-request-id"] == error["request_id"]
+
+
+async def test_request_id_is_echoed(gateway: Gateway) -> None:
+    response = await gateway.client.get("/", headers={"X-Request-ID": "client-abc.123"})
+    assert response.headers["x-request-id"] == "client-abc.123"
+
+
+async def test_invalid_request_id_is_replaced(gateway: Gateway) -> None:
+    response = await gateway.client.get("/", headers={"X-Request-ID": "bad id with spaces"})
+    assert response.headers["x-request-id"].startswith("req_")
+
+
+async def test_missing_token_gives_401(gateway: Gateway) -> None:
+    response = await gateway.client.get("/api/auth/me")
+    assert response.status_code == 401
+    assert_envelope(response.json(), "unauthenticated")
+
+
+async def test_expired_token_gives_401(gateway: Gateway) -> None:
+    user_id, _ = await gateway.user_token()
+    past = datetime.now(UTC) - timedelta(days=30)
+    token, _claims = gateway.state.tokens.issue(user_id, now=past)
+    response = await gateway.client.get("/api/auth/me", headers=bearer(token))
+    assert response.status_code == 401
+    assert_envelope(response.json(), "unauthenticated")
+
+
+async def test_token_signed_with_other_key_gives_401(gateway: Gateway) -> None:
+    user_id, _ = await gateway.user_token()
+    now = int(datetime.now(UTC).timestamp())
+    forged = jwt.encode(
+        {"sub": user_id, "jti": "ses_x", "iat": now, "exp": now + 600,
+         "iss": gateway.settings.session_issuer, "aud": gateway.settings.session_audience},
+        "another-secret", algorithm="HS256", headers={"kid": gateway.settings.session_key_id},
+    )
+    response = await gateway.client.get("/api/auth/me", headers=bearer(forged))
+    assert response.status_code == 401
+
+
+async def test_logout_revokes_token(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    assert (await gateway.client.get("/api/auth/me", headers=bearer(token))).status_code == 200
+    logout = await gateway.client.post("/api/auth/logout", headers=bearer(token))
+    assert logout.status_code == 200
+    assert (await gateway.client.get("/api/auth/me", headers=bearer(token))).status_code == 401
+    again = await gateway.client.post("/api/auth/logout", headers=bearer(token))
+    assert again.status_code == 200
+
+
+async def test_malformed_body_lists_fields(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.post(
+        "/api/sync/start", headers=bearer(token),
+        json={"reports": ["GET_NOT_A_REPORT"], "since": "yesterday"},
+    )
+    assert response.status_code == 422
+    error = assert_envelope(response.json(), "validation_error")
+    fields = {item["field"] for item in error["details"]}  # type: ignore[union-attr]
+    assert fields == {"reports", "since"}
+
+
+async def test_body_that_is_not_json_gives_422(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.post(
+        "/api/sync/start", headers={**bearer(token), "Content-Type": "application/json"},
+        content=b"{not json",
+    )
+    assert response.status_code == 422
+    assert_envelope(response.json(), "validation_error")
+
+
+async def test_sync_without_amazon_gives_409(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.post("/api/sync/start", headers=bearer(token))
+    assert response.status_code == 409
+    assert_envelope(response.json(), "amazon_not_connected")
+
+
+async def test_other_users_recovery_gives_404(gateway: Gateway) -> None:
+    owner_id, _ = await gateway.user_token("amzn1.account.OWNER")
+    _, intruder = await gateway.user_token("amzn1.account.INTRUDER")
+    async with gateway.state.sessions() as db:
+        db.add(Recovery(id="rec_owned", user_id=owner_id, finding_key="k", type="lost_inventory",
+                        currency="USD", confidence="high", quantity=1, reason="lost"))
+        await db.commit()
+    response = await gateway.client.get("/api/recoveries/rec_owned", headers=bearer(intruder))
+    assert response.status_code == 404
+    assert_envelope(response.json(), "not_found")
+    listing = await gateway.client.get("/api/recoveries", headers=bearer(intruder))
+    assert listing.json()["data"]["total"] == 0
+
+
+async def test_cancel_finished_sync_gives_409(gateway: Gateway) -> None:
+    user_id, token = await gateway.user_token()
+    async with gateway.state.sessions() as db:
+        db.add(SyncRun(id="syn_done", user_id=user_id, workflow_id=f"sync-{user_id}",
+                       status="completed", completed_at=datetime.now(UTC)))
+        await db.commit()
+    response = await gateway.client.post("/api/sync/cancel?id=syn_done", headers=bearer(token))
+    assert response.status_code == 409
+    assert_envelope(response.json(), "sync_finished")
+
+
+async def test_cookie_post_without_origin_is_rejected(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    cookies = {gateway.settings.session_cookie_name: token}
+    gateway.client.cookies.update(cookies)
+    response = await gateway.client.post("/api/sync/start")
+    assert response.status_code == 403
+    assert_envelope(response.json(), "csrf_failed")
+    allowed = await gateway.client.post("/api/sync/start", headers={"Origin": "https://app.clario.ai"})
+    assert allowed.status_code == 409
+
+
+async def test_unexpected_error_gives_generic_500(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, token = await gateway.user_token()
+
+    async def explode(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database password is hunter2")
+
+    monkeypatch.setattr("api.routes.recoveries.list_recoveries", explode)
+    response = await gateway.client.get("/api/recoveries", headers=bearer(token))
+    assert response.status_code == 500
+    error = assert_envelope(response.json(), "internal_error")
+    assert "hunter2" not in response.text
+    assert error["request_id"] == response.headers["x-request-id"]
+
+
+async def test_health_degrades_without_temporal(gateway: Gateway) -> None:
+    response = await gateway.client.get("/health")
+    body = response.json()["data"]
+    assert response.status_code == 200
+    assert body["status"] == "degraded"
+    assert body["checks"]["database"] == "ok"
+    assert body["checks"]["temporal"] == "down"
+
+
+async def test_cors_allows_only_configured_origins(gateway: Gateway) -> None:
+    preflight = {"Access-Control-Request-Method": "GET"}
+    allowed = await gateway.client.options(
+        "/api/auth/me", headers={**preflight, "Origin": "https://app.clario.ai"}
+    )
+    denied = await gateway.client.options(
+        "/api/auth/me", headers={**preflight, "Origin": "https://evil.example"}
+    )
+    assert allowed.headers["access-control-allow-origin"] == "https://app.clario.ai"
+    assert allowed.headers["access-control-allow-credentials"] == "true"
+    assert "access-control-allow-origin" not in denied.headers

@@ -1,0 +1,156 @@
+"""A seller's first sync end to end: sign in, connect, sync, detect, list recoveries.
+
+Real processes on loopback: the Amazon sandbox, the worker and the gateway under
+uvicorn, against the Temporal dev server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from decimal import Decimal
+
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.testing import WorkflowEnvironment
+
+from sandbox.amazon.demo import DEMO_SELLER_ID
+from tests.support.stack import Stack, connect_amazon, sign_in, wait_for_sync
+from tests.support.temporal import client_address
+
+pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
+
+
+@pytest.fixture(scope="module")
+def stack(dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    running = Stack(client_address(dev_server.client), tmp_path_factory.mktemp("walk"))
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+async def walked(stack: Stack, dev_server: WorkflowEnvironment) -> AsyncIterator[dict[str, Any]]:
+    """Sign in, connect the demo seller and wait for its sync and detection."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        await sign_in(client, stack, "walk.seller@example.com")
+        landing = await connect_amazon(client, stack, DEMO_SELLER_ID)
+        me = (await client.get(f"{stack.gateway_url}/api/auth/me")).json()["data"]
+        sync = await wait_for_sync(client, stack)
+        detection = await _wait_for_detection(dev_server.client, me["id"])
+        recoveries = (
+            await client.get(f"{stack.gateway_url}/api/recoveries", params={"limit": 200})
+        ).json()["data"]
+        planted = (
+            await client.get(f"{stack.sandbox_url}/_sandbox/sellers/{DEMO_SELLER_ID}/planted")
+        ).json()
+        yield {
+            "client": client, "me": me, "landing": landing, "sync": sync,
+            "detection": detection, "recoveries": recoveries, "planted": planted,
+        }
+
+
+async def _wait_for_detection(client: Client, user_id: str, timeout: float = 60) -> Any:
+    query = f"ClarioUserId = '{user_id}' AND ClarioKind = 'detection'"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async for execution in client.list_workflows(query):
+            if execution.status == WorkflowExecutionStatus.COMPLETED:
+                return execution
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"no completed detection workflow for {user_id}")
+
+
+def _key(item: dict[str, Any]) -> tuple[str, str, str]:
+    return (item["type"], item["fnsku"], item["reference_id"])
+
+
+async def test_connect_redirects_to_frontend(walked: dict[str, Any]) -> None:
+    assert "amazon=connected" in walked["landing"]
+    assert walked["me"]["amazon_connected"] is True
+    assert walked["me"]["id"].startswith("usr_")
+
+
+async def test_first_sync_completes_every_report(walked: dict[str, Any]) -> None:
+    sync = walked["sync"]
+    assert sync["status"] == "completed", sync
+    statuses = {r["report_type"]: r["status"] for r in sync["reports"]}
+    assert set(statuses) == {
+        "GET_LEDGER_DETAIL_VIEW_DATA", "GET_FBA_REIMBURSEMENTS_DATA",
+        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+    }
+    assert set(statuses.values()) == {"completed"}
+    assert all(r["rows"] > 0 for r in sync["reports"])
+
+
+async def test_every_claimable_planted_unit_found(walked: dict[str, Any]) -> None:
+    found = {_key(r): r for r in walked["recoveries"]["items"]}
+    claimable = [c for c in walked["planted"]["cases"] if c["claimable"]]
+    assert claimable
+    for case in claimable:
+        recovery = found.get(_key(case))
+        assert recovery is not None, f"planted case {case['case']} was not found"
+        assert recovery["quantity"] == case["claimable_units"], case["case"]
+        assert Decimal(recovery["amount"]["value"]) == Decimal(case["amount"]), case["case"]
+
+
+async def test_no_non_claimable_planted_case_flagged(walked: dict[str, Any]) -> None:
+    found = {_key(r) for r in walked["recoveries"]["items"]}
+    for case in walked["planted"]["cases"]:
+        if not case["claimable"]:
+            assert _key(case) not in found, f"{case['case']} should not be claimed: {case['why']}"
+
+
+async def test_recoveries_match_planted_exactly(walked: dict[str, Any]) -> None:
+    claimable = {_key(c) for c in walked["planted"]["cases"] if c["claimable"]}
+    found = {_key(r) for r in walked["recoveries"]["items"]}
+    assert found == claimable
+    assert walked["recoveries"]["total"] == len(claimable)
+
+
+async def test_recovery_detail_has_evidence(walked: dict[str, Any], stack: Stack) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    first = walked["recoveries"]["items"][0]
+    response = await client.get(f"{stack.gateway_url}/api/recoveries/{first['id']}")
+    detail = response.json()["data"]
+    assert response.status_code == 200
+    assert detail["evidence_count"] == len(detail["evidence"]) > 0
+    assert detail["evidence"][0]["report_type"] == "GET_LEDGER_DETAIL_VIEW_DATA"
+    assert detail["timeline"][0]["status"] == "detected"
+
+
+async def test_sync_workflow_is_findable_by_user(
+    walked: dict[str, Any], dev_server: WorkflowEnvironment
+) -> None:
+    user_id = walked["me"]["id"]
+    handle = dev_server.client.get_workflow_handle(f"sync-{user_id}")
+    description = await handle.describe()
+    assert description.status == WorkflowExecutionStatus.COMPLETED
+    assert description.search_attributes.get("ClarioUserId") == [user_id]
+    assert description.search_attributes.get("ClarioKind") == ["sync"]
+    assert user_id in (await description.static_summary() or "")
+
+
+async def test_detection_workflow_tagged(walked: dict[str, Any]) -> None:
+    detection = walked["detection"]
+    user_id = walked["me"]["id"]
+    assert detection.id.startswith(f"detection-{user_id}-det_")
+
+
+async def test_second_sync_adds_no_rows(walked: dict[str, Any], stack: Stack) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    headers = {"Origin": stack.gateway_url}
+    started = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    assert started.status_code == 202, started.text
+    sync = await wait_for_sync(client, stack, started.json()["data"]["id"])
+    assert sync["status"] == "completed"
+    assert sum(r["rows_added"] for r in sync["reports"]) == 0
+    assert sum(r["rows"] for r in sync["reports"]) == sum(r["rows"] for r in walked["sync"]["reports"])
+
+

@@ -1,0 +1,274 @@
+"""SyncWorkflow on the time-skipping test server, with activities mocked under their names."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+import pytest
+from temporalio import activity
+from temporalio.client import WorkflowFailureError, WorkflowHandle
+from temporalio.exceptions import ApplicationError, CancelledError
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from workflows.detection import DetectionWorkflow
+from workflows.models import (
+    CreateReportInput,
+    CreateReportResult,
+    IngestReportInput,
+    IngestReportResult,
+    PrepareSyncInput,
+    RecordDetectionInput,
+    RecordSyncInput,
+    RunDetectionInput,
+    RunDetectionResult,
+    SellerContext,
+    SyncInput,
+    SyncOptions,
+    SyncResult,
+    SyncStatus,
+    WaitReportInput,
+    WaitReportResult,
+)
+from workflows.sync import SyncWorkflow
+
+LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
+REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
+RETURNS = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+
+
+@dataclass
+class FakeAmazon:
+    """Activities that answer from scripted outcomes and record what they saw."""
+
+    outcomes: dict[str, list[str]] = field(default_factory=dict)
+    prepare_error: str | None = None
+    block_wait: asyncio.Event | None = None
+    created: list[str] = field(default_factory=list)
+    records: list[RecordSyncInput] = field(default_factory=list)
+    detections: list[RunDetectionInput] = field(default_factory=list)
+    wait_cancelled: bool = False
+
+    def activities(self) -> list[Callable[..., object]]:
+        @activity.defn(name="prepare_sync")
+        async def prepare_sync(request: PrepareSyncInput) -> SellerContext:
+            if self.prepare_error:
+                raise ApplicationError("rejected", type=self.prepare_error, non_retryable=True)
+            return SellerContext(
+                selling_partner_id="A1SELLER", region="NA", marketplace_ids=["ATVPDKIKX0DER"]
+            )
+
+        @activity.defn(name="create_report")
+        async def create_report(request: CreateReportInput) -> CreateReportResult:
+            self.created.append(request.report_type)
+            return CreateReportResult(report_id=f"{request.report_type}-{len(self.created)}")
+
+        @activity.defn(name="wait_for_report")
+        async def wait_for_report(request: WaitReportInput) -> WaitReportResult:
+            if self.block_wait is not None:
+                try:
+                    while not self.block_wait.is_set():
+                        activity.heartbeat("IN_PROGRESS")
+                        await asyncio.sleep(0.1)
+                except asyncio.CancelledError:
+                    self.wait_cancelled = True
+                    raise
+            report_type = request.report_id.rsplit("-", 1)[0]
+            script = self.outcomes.get(report_type, [])
+            status = script.pop(0) if script else "DONE"
+            document = None if status == "CANCELLED" else f"doc-{request.report_id}"
+            return WaitReportResult(processing_status=status, document_id=document)  # type: ignore[arg-type]
+
+        @activity.defn(name="ingest_report")
+        async def ingest_report(request: IngestReportInput) -> IngestReportResult:
+            if request.processing_status == "CANCELLED":
+                return IngestReportResult(rows=0, rows_added=0)
+            return IngestReportResult(rows=10, rows_added=7)
+
+        @activity.defn(name="record_sync")
+        async def record_sync(request: RecordSyncInput) -> None:
+            self.records.append(request)
+
+        return [prepare_sync, create_report, wait_for_report, ingest_report, record_sync]
+
+    def detection_activities(self) -> list[Callable[..., object]]:
+        @activity.defn(name="run_detection")
+        async def run_detection(request: RunDetectionInput) -> RunDetectionResult:
+            self.detections.append(request)
+            return RunDetectionResult(findings=3, new_findings=3, resolved=0,
+                                      total_amount={"USD": "30.00"}, by_type={"lost_inventory": 3})
+
+        @activity.defn(name="record_detection")
+        async def record_detection(request: RecordDetectionInput) -> None:
+            return None
+
+        return [run_detection, record_detection]
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    amazon: FakeAmazon
+    task_queue: str
+    detection_queue: str
+    started: list[WorkflowHandle[SyncWorkflow, SyncResult]] = field(default_factory=list)
+
+    async def settle(self) -> None:
+        """Wait for every started sync and its detection child to end.
+
+        The time-skipping server only skips time while no task is outstanding, so an
+        open child left behind by one test would stall the timers of the next.
+        """
+        for handle in self.started:
+            try:
+                result = await handle.result()
+            except WorkflowFailureError:
+                continue
+            if result.detection_id:
+                child = self.env.client.get_workflow_handle(
+                    f"detection-usr_test-{result.detection_id}"
+                )
+                await child.result()
+
+    async def start(self, **options: object) -> WorkflowHandle[SyncWorkflow, SyncResult]:
+        request = SyncInput(
+            user_id="usr_test", sync_id=f"syn_{uuid.uuid4().hex[:8]}",
+            options=SyncOptions(
+                detection_task_queue=self.detection_queue, poll_interval_seconds=0.1,
+                heartbeat_timeout_seconds=2, **options,  # type: ignore[arg-type]
+            ),
+        )
+        handle = await self.env.client.start_workflow(
+            SyncWorkflow.run, request, id=f"sync-{request.sync_id}", task_queue=self.task_queue
+        )
+        self.started.append(handle)
+        return handle
+
+
+@pytest.fixture
+async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Harness]:
+    amazon = FakeAmazon()
+    queue = f"sync-{uuid.uuid4().hex[:8]}"
+    detection_queue = f"detection-{uuid.uuid4().hex[:8]}"
+    client = time_skipping_env.client
+    async with (
+        Worker(client, task_queue=queue, workflows=[SyncWorkflow], activities=amazon.activities()),
+        Worker(client, task_queue=detection_queue, workflows=[DetectionWorkflow],
+               activities=amazon.detection_activities()),
+    ):
+        harness = Harness(time_skipping_env, amazon, queue, detection_queue)
+        yield harness
+        await harness.settle()
+
+
+async def test_sync_stores_every_report(harness: Harness) -> None:
+    handle = await harness.start()
+    result = await handle.result()
+    assert result.status == "completed"
+    assert sorted(harness.amazon.created) == sorted([LEDGER, REIMBURSEMENTS, RETURNS])
+    assert result.rows == 30
+    assert result.rows_added == 21
+
+
+async def test_sync_starts_detection(harness: Harness) -> None:
+    handle = await harness.start()
+    result = await handle.result()
+    assert result.detection_id is not None
+    detection = harness.env.client.get_workflow_handle(
+        f"detection-usr_test-{result.detection_id}"
+    )
+    outcome = await detection.result()
+    assert outcome["findings"] == 3
+    assert harness.amazon.detections[0].sync_id is not None
+
+
+async def test_cancelled_report_counts_as_empty(harness: Harness) -> None:
+    harness.amazon.outcomes[RETURNS] = ["CANCELLED"]
+    handle = await harness.start()
+    result = await handle.result()
+    status = await handle.query(SyncWorkflow.status)
+    returns = next(r for r in status.reports if r.report_type == RETURNS)
+    assert result.status == "completed"
+    assert returns.status == "empty"
+    assert returns.rows == 0
+
+
+async def test_fatal_report_retried_after_regeneration_window(harness: Harness) -> None:
+    harness.amazon.outcomes[LEDGER] = ["FATAL"]
+    handle = await harness.start(fatal_retries=2, fatal_retry_delay_seconds=1800)
+    result = await handle.result()
+    status = await handle.query(SyncWorkflow.status)
+    ledger = next(r for r in status.reports if r.report_type == LEDGER)
+    assert result.status == "completed"
+    assert ledger.status == "completed"
+    assert ledger.attempts == 2
+    assert harness.amazon.created.count(LEDGER) == 2
+
+
+async def test_fatal_retries_exhausted_fail_report(harness: Harness) -> None:
+    harness.amazon.outcomes[LEDGER] = ["FATAL", "FATAL"]
+    handle = await harness.start(fatal_retries=1, fatal_retry_delay_seconds=60)
+    result = await handle.result()
+    status = await handle.query(SyncWorkflow.status)
+    ledger = next(r for r in status.reports if r.report_type == LEDGER)
+    assert result.status == "completed"
+    assert ledger.status == "failed"
+    assert "FATAL" in (ledger.error or "")
+    assert any(e["code"] == "report_failed" for e in status.errors)
+
+
+async def test_invalid_grant_fails_sync(harness: Harness) -> None:
+    harness.amazon.prepare_error = "invalid_grant"
+    handle = await harness.start()
+    with pytest.raises(WorkflowFailureError) as failure:
+        await handle.result()
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.type == "invalid_grant"
+    final = harness.amazon.records[-1]
+    assert final.final
+    assert final.status.status == "failed"
+
+
+async def test_status_query_shows_progress(harness: Harness) -> None:
+    harness.amazon.block_wait = asyncio.Event()
+    handle = await harness.start()
+    status = await _poll_status(handle, lambda s: all(r.status == "processing" for r in s.reports))
+    assert status.stage == "syncing"
+    assert len(status.reports) == 3
+    assert 0 < status.progress < 100
+    harness.amazon.block_wait.set()
+    assert (await handle.result()).status == "completed"
+
+
+async def test_cancel_reaches_running_activity(harness: Harness) -> None:
+    harness.amazon.block_wait = asyncio.Event()
+    handle = await harness.start()
+    await _poll_status(handle, lambda s: any(r.status == "processing" for r in s.reports))
+    await handle.cancel()
+    with pytest.raises(WorkflowFailureError) as failure:
+        await handle.result()
+    assert isinstance(failure.value.cause, CancelledError)
+    assert harness.amazon.wait_cancelled
+    final = harness.amazon.records[-1]
+    assert final.final
+    assert final.status.status == "cancelled"
+
+
+async def _poll_status(
+    handle: WorkflowHandle[SyncWorkflow, SyncResult], ready: Callable[[SyncStatus], bool]
+) -> SyncStatus:
+    for _ in range(100):
+        try:
+            status = await handle.query(SyncWorkflow.status)
+        except Exception:  # noqa: BLE001 - not started yet
+            status = None
+        if status is not None and status.reports and ready(status):
+            return status
+        await asyncio.sleep(0.1)
+    raise AssertionError("the sync never reached the expected state")
+
+
