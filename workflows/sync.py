@@ -187,7 +187,9 @@ class SyncWorkflow:
                     ),
                     result_type=WaitReportResult,
                     start_to_close_timeout=timedelta(hours=2),
-                    heartbeat_timeout=timedelta(seconds=options.heartbeat_timeout_seconds),
+                    heartbeat_timeout=timedelta(
+                        seconds=options.heartbeat_timeout_seconds
+                    ),
                     retry_policy=_SHORT_RETRY,
                     cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 )

@@ -31,15 +31,25 @@ class Gateway:
         state: AppState = self.app.state.clario
         return state
 
-    async def user_token(self, amazon_user_id: str = "amzn1.account.TEST") -> tuple[str, str]:
+    async def user_token(
+        self, amazon_user_id: str = "amzn1.account.TEST"
+    ) -> tuple[str, str]:
         """Create a user with a live session; return (user id, session token)."""
         async with self.state.sessions() as db:
             user = await upsert_user_from_amazon(
-                db, amazon_user_id=amazon_user_id, email=f"{amazon_user_id}@x", name="Test"
+                db,
+                amazon_user_id=amazon_user_id,
+                email=f"{amazon_user_id}@x",
+                name="Test",
             )
             token, claims = self.state.tokens.issue(user.id)
-            await add_session(db, session_id=claims.session_id, user_id=user.id,
-                              expires_at=claims.expires_at, user_agent="pytest")
+            await add_session(
+                db,
+                session_id=claims.session_id,
+                user_id=user.id,
+                expires_at=claims.expires_at,
+                user_agent="pytest",
+            )
             await db.commit()
         return user.id, token
 
@@ -54,5 +64,7 @@ async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     app = create_app(settings, configure_logs=False)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver"
+        ) as client:
             yield Gateway(app, client, settings)

@@ -23,7 +23,9 @@ async def test_start_returns_json_when_asked(gateway: Gateway) -> None:
         "/auth/amazon/start", headers={"Accept": "application/json"}
     )
     assert response.status_code == 200
-    assert response.json()["data"]["auth_url"].startswith(gateway.settings.amazon_lwa_authorize_url)
+    assert response.json()["data"]["auth_url"].startswith(
+        gateway.settings.amazon_lwa_authorize_url
+    )
 
 
 async def test_start_rejects_foreign_redirect(gateway: Gateway) -> None:
@@ -59,7 +61,8 @@ async def test_connect_amazon_needs_session(gateway: Gateway) -> None:
 async def test_connect_amazon_url_carries_signed_state(gateway: Gateway) -> None:
     user_id, token = await gateway.user_token()
     response = await gateway.client.get(
-        "/api/v1/integrations/connect-amazon", headers={"Authorization": f"Bearer {token}"}
+        "/api/v1/integrations/connect-amazon",
+        headers={"Authorization": f"Bearer {token}"},
     )
     url = response.json()["data"]["auth_url"]
     query = parse_qs(urlsplit(url).query)

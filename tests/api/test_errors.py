@@ -38,7 +38,9 @@ async def test_request_id_is_echoed(gateway: Gateway) -> None:
 
 
 async def test_invalid_request_id_is_replaced(gateway: Gateway) -> None:
-    response = await gateway.client.get("/", headers={"X-Request-ID": "bad id with spaces"})
+    response = await gateway.client.get(
+        "/", headers={"X-Request-ID": "bad id with spaces"}
+    )
     assert response.headers["x-request-id"].startswith("req_")
 
 
@@ -61,9 +63,17 @@ async def test_token_signed_with_other_key_gives_401(gateway: Gateway) -> None:
     user_id, _ = await gateway.user_token()
     now = int(datetime.now(UTC).timestamp())
     forged = jwt.encode(
-        {"sub": user_id, "jti": "ses_x", "iat": now, "exp": now + 600,
-         "iss": gateway.settings.session_issuer, "aud": gateway.settings.session_audience},
-        "another-secret", algorithm="HS256", headers={"kid": gateway.settings.session_key_id},
+        {
+            "sub": user_id,
+            "jti": "ses_x",
+            "iat": now,
+            "exp": now + 600,
+            "iss": gateway.settings.session_issuer,
+            "aud": gateway.settings.session_audience,
+        },
+        "another-secret",
+        algorithm="HS256",
+        headers={"kid": gateway.settings.session_key_id},
     )
     response = await gateway.client.get("/api/auth/me", headers=bearer(forged))
     assert response.status_code == 401
@@ -71,10 +81,14 @@ async def test_token_signed_with_other_key_gives_401(gateway: Gateway) -> None:
 
 async def test_logout_revokes_token(gateway: Gateway) -> None:
     _, token = await gateway.user_token()
-    assert (await gateway.client.get("/api/auth/me", headers=bearer(token))).status_code == 200
+    assert (
+        await gateway.client.get("/api/auth/me", headers=bearer(token))
+    ).status_code == 200
     logout = await gateway.client.post("/api/auth/logout", headers=bearer(token))
     assert logout.status_code == 200
-    assert (await gateway.client.get("/api/auth/me", headers=bearer(token))).status_code == 401
+    assert (
+        await gateway.client.get("/api/auth/me", headers=bearer(token))
+    ).status_code == 401
     again = await gateway.client.post("/api/auth/logout", headers=bearer(token))
     assert again.status_code == 200
 
@@ -82,7 +96,8 @@ async def test_logout_revokes_token(gateway: Gateway) -> None:
 async def test_malformed_body_lists_fields(gateway: Gateway) -> None:
     _, token = await gateway.user_token()
     response = await gateway.client.post(
-        "/api/sync/start", headers=bearer(token),
+        "/api/sync/start",
+        headers=bearer(token),
         json={"reports": ["GET_NOT_A_REPORT"], "since": "yesterday"},
     )
     assert response.status_code == 422
@@ -94,7 +109,8 @@ async def test_malformed_body_lists_fields(gateway: Gateway) -> None:
 async def test_body_that_is_not_json_gives_422(gateway: Gateway) -> None:
     _, token = await gateway.user_token()
     response = await gateway.client.post(
-        "/api/sync/start", headers={**bearer(token), "Content-Type": "application/json"},
+        "/api/sync/start",
+        headers={**bearer(token), "Content-Type": "application/json"},
         content=b"{not json",
     )
     assert response.status_code == 422
@@ -112,10 +128,22 @@ async def test_other_users_recovery_gives_404(gateway: Gateway) -> None:
     owner_id, _ = await gateway.user_token("amzn1.account.OWNER")
     _, intruder = await gateway.user_token("amzn1.account.INTRUDER")
     async with gateway.state.sessions() as db:
-        db.add(Recovery(id="rec_owned", user_id=owner_id, finding_key="k", type="lost_inventory",
-                        currency="USD", confidence="high", quantity=1, reason="lost"))
+        db.add(
+            Recovery(
+                id="rec_owned",
+                user_id=owner_id,
+                finding_key="k",
+                type="lost_inventory",
+                currency="USD",
+                confidence="high",
+                quantity=1,
+                reason="lost",
+            )
+        )
         await db.commit()
-    response = await gateway.client.get("/api/recoveries/rec_owned", headers=bearer(intruder))
+    response = await gateway.client.get(
+        "/api/recoveries/rec_owned", headers=bearer(intruder)
+    )
     assert response.status_code == 404
     assert_envelope(response.json(), "not_found")
     listing = await gateway.client.get("/api/recoveries", headers=bearer(intruder))
@@ -125,10 +153,19 @@ async def test_other_users_recovery_gives_404(gateway: Gateway) -> None:
 async def test_cancel_finished_sync_gives_409(gateway: Gateway) -> None:
     user_id, token = await gateway.user_token()
     async with gateway.state.sessions() as db:
-        db.add(SyncRun(id="syn_done", user_id=user_id, workflow_id=f"sync-{user_id}",
-                       status="completed", completed_at=datetime.now(UTC)))
+        db.add(
+            SyncRun(
+                id="syn_done",
+                user_id=user_id,
+                workflow_id=f"sync-{user_id}",
+                status="completed",
+                completed_at=datetime.now(UTC),
+            )
+        )
         await db.commit()
-    response = await gateway.client.post("/api/sync/cancel?id=syn_done", headers=bearer(token))
+    response = await gateway.client.post(
+        "/api/sync/cancel?id=syn_done", headers=bearer(token)
+    )
     assert response.status_code == 409
     assert_envelope(response.json(), "sync_finished")
 
@@ -140,7 +177,9 @@ async def test_cookie_post_without_origin_is_rejected(gateway: Gateway) -> None:
     response = await gateway.client.post("/api/sync/start")
     assert response.status_code == 403
     assert_envelope(response.json(), "csrf_failed")
-    allowed = await gateway.client.post("/api/sync/start", headers={"Origin": "https://app.clario.ai"})
+    allowed = await gateway.client.post(
+        "/api/sync/start", headers={"Origin": "https://app.clario.ai"}
+    )
     assert allowed.status_code == 409
 
 

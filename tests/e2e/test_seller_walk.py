@@ -26,7 +26,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
 
 
 @pytest.fixture(scope="module")
-def stack(dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     running = Stack(client_address(dev_server.client), tmp_path_factory.mktemp("walk"))
     running.start()
     try:
@@ -36,7 +38,9 @@ def stack(dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFact
 
 
 @pytest.fixture(scope="module")
-async def walked(stack: Stack, dev_server: WorkflowEnvironment) -> AsyncIterator[dict[str, Any]]:
+async def walked(
+    stack: Stack, dev_server: WorkflowEnvironment
+) -> AsyncIterator[dict[str, Any]]:
     """Sign in, connect the demo seller and wait for its sync and detection."""
     async with httpx.AsyncClient(timeout=30) as client:
         await sign_in(client, stack, "walk.seller@example.com")
@@ -45,14 +49,23 @@ async def walked(stack: Stack, dev_server: WorkflowEnvironment) -> AsyncIterator
         sync = await wait_for_sync(client, stack)
         detection = await _wait_for_detection(dev_server.client, me["id"])
         recoveries = (
-            await client.get(f"{stack.gateway_url}/api/recoveries", params={"limit": 200})
+            await client.get(
+                f"{stack.gateway_url}/api/recoveries", params={"limit": 200}
+            )
         ).json()["data"]
         planted = (
-            await client.get(f"{stack.sandbox_url}/_sandbox/sellers/{DEMO_SELLER_ID}/planted")
+            await client.get(
+                f"{stack.sandbox_url}/_sandbox/sellers/{DEMO_SELLER_ID}/planted"
+            )
         ).json()
         yield {
-            "client": client, "me": me, "landing": landing, "sync": sync,
-            "detection": detection, "recoveries": recoveries, "planted": planted,
+            "client": client,
+            "me": me,
+            "landing": landing,
+            "sync": sync,
+            "detection": detection,
+            "recoveries": recoveries,
+            "planted": planted,
         }
 
 
@@ -82,7 +95,8 @@ async def test_first_sync_completes_every_report(walked: dict[str, Any]) -> None
     assert sync["status"] == "completed", sync
     statuses = {r["report_type"]: r["status"] for r in sync["reports"]}
     assert set(statuses) == {
-        "GET_LEDGER_DETAIL_VIEW_DATA", "GET_FBA_REIMBURSEMENTS_DATA",
+        "GET_LEDGER_DETAIL_VIEW_DATA",
+        "GET_FBA_REIMBURSEMENTS_DATA",
         "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
     }
     assert set(statuses.values()) == {"completed"}
@@ -97,14 +111,18 @@ async def test_every_claimable_planted_unit_found(walked: dict[str, Any]) -> Non
         recovery = found.get(_key(case))
         assert recovery is not None, f"planted case {case['case']} was not found"
         assert recovery["quantity"] == case["claimable_units"], case["case"]
-        assert Decimal(recovery["amount"]["value"]) == Decimal(case["amount"]), case["case"]
+        assert Decimal(recovery["amount"]["value"]) == Decimal(case["amount"]), case[
+            "case"
+        ]
 
 
 async def test_no_non_claimable_planted_case_flagged(walked: dict[str, Any]) -> None:
     found = {_key(r) for r in walked["recoveries"]["items"]}
     for case in walked["planted"]["cases"]:
         if not case["claimable"]:
-            assert _key(case) not in found, f"{case['case']} should not be claimed: {case['why']}"
+            assert _key(case) not in found, (
+                f"{case['case']} should not be claimed: {case['why']}"
+            )
 
 
 async def test_recoveries_match_planted_exactly(walked: dict[str, Any]) -> None:
@@ -114,7 +132,9 @@ async def test_recoveries_match_planted_exactly(walked: dict[str, Any]) -> None:
     assert walked["recoveries"]["total"] == len(claimable)
 
 
-async def test_recovery_detail_has_evidence(walked: dict[str, Any], stack: Stack) -> None:
+async def test_recovery_detail_has_evidence(
+    walked: dict[str, Any], stack: Stack
+) -> None:
     client: httpx.AsyncClient = walked["client"]
     first = walked["recoveries"]["items"][0]
     response = await client.get(f"{stack.gateway_url}/api/recoveries/{first['id']}")
@@ -151,6 +171,6 @@ async def test_second_sync_adds_no_rows(walked: dict[str, Any], stack: Stack) ->
     sync = await wait_for_sync(client, stack, started.json()["data"]["id"])
     assert sync["status"] == "completed"
     assert sum(r["rows_added"] for r in sync["reports"]) == 0
-    assert sum(r["rows"] for r in sync["reports"]) == sum(r["rows"] for r in walked["sync"]["reports"])
-
-
+    assert sum(r["rows"] for r in sync["reports"]) == sum(
+        r["rows"] for r in walked["sync"]["reports"]
+    )

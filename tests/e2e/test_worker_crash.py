@@ -22,10 +22,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
 
 
 @pytest.fixture(scope="module")
-def stack(dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     running = Stack(
-        client_address(dev_server.client), tmp_path_factory.mktemp("crash"),
-        processing_delay=4.0, poll_interval=0.5, heartbeat_timeout=3.0,
+        client_address(dev_server.client),
+        tmp_path_factory.mktemp("crash"),
+        processing_delay=4.0,
+        poll_interval=0.5,
+        heartbeat_timeout=3.0,
     )
     running.start()
     try:
@@ -55,9 +60,13 @@ async def test_killed_worker_sync_completes_exactly_once(stack: Stack) -> None:
         await asyncio.sleep(1.0)
         stack.start_worker()
         sync = await wait_for_sync(client, stack, timeout=180)
-        user_id = (await client.get(f"{stack.gateway_url}/api/auth/me")).json()["data"]["id"]
+        user_id = (await client.get(f"{stack.gateway_url}/api/auth/me")).json()["data"][
+            "id"
+        ]
         planted = (
-            await client.get(f"{stack.sandbox_url}/_sandbox/sellers/{DEMO_SELLER_ID}/planted")
+            await client.get(
+                f"{stack.sandbox_url}/_sandbox/sellers/{DEMO_SELLER_ID}/planted"
+            )
         ).json()
 
     assert sync["status"] == "completed", sync
@@ -66,10 +75,14 @@ async def test_killed_worker_sync_completes_exactly_once(stack: Stack) -> None:
         if report_type not in {r["report_type"] for r in sync["reports"]}:
             continue
         expected = parse_report(
-            content.decode("utf-8"), report_type=report_type, marketplace_id="ATVPDKIKX0DER"
+            content.decode("utf-8"),
+            report_type=report_type,
+            marketplace_id="ATVPDKIKX0DER",
         ).row_count
         table_name = get_report_spec(report_type).table_name
-        stored = pq.read_table(stack.workdir / "data" / "reports" / user_id / f"{table_name}.parquet")
+        stored = pq.read_table(
+            stack.workdir / "data" / "reports" / user_id / f"{table_name}.parquet"
+        )
         keys = stored.column("row_key")
         assert stored.num_rows == expected, report_type
         assert pc.count_distinct(keys).as_py() == stored.num_rows, report_type

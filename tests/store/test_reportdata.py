@@ -39,7 +39,9 @@ def test_users_are_kept_apart(tmp_path: Path) -> None:
     assert store.read("usr_b", "ledger_detail") is None
 
 
-@pytest.mark.parametrize("user_id", ["../etc", "usr/a", ""], ids=["dotdot", "slash", "empty"])
+@pytest.mark.parametrize(
+    "user_id", ["../etc", "usr/a", ""], ids=["dotdot", "slash", "empty"]
+)
 def test_path_rejects_unsafe_names(tmp_path: Path, user_id: str) -> None:
     with pytest.raises(ValueError, match="invalid user id"):
         ReportDataStore(tmp_path).path(user_id, "ledger_detail")

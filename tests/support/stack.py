@@ -29,11 +29,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_port(port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 30) -> None:
+def _wait_port(
+    port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{name} exited with status {process.returncode} while starting")
+            raise RuntimeError(
+                f"{name} exited with status {process.returncode} while starting"
+            )
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -52,7 +56,9 @@ class Stack:
     heartbeat_timeout: float = 4.0
     gateway_port: int = field(default_factory=free_port)
     sandbox_port: int = field(default_factory=free_port)
-    task_queue_prefix: str = field(default_factory=lambda: f"t{os.getpid()}{free_port()}")
+    task_queue_prefix: str = field(
+        default_factory=lambda: f"t{os.getpid()}{free_port()}"
+    )
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     @property
@@ -92,7 +98,11 @@ class Stack:
     def _spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
         with open(self.workdir / f"{name}.log", "ab") as log:
             process = subprocess.Popen(  # noqa: S603 - fixed commands of this repository
-                command, cwd=ROOT, env=self.environment(), stdout=log, stderr=subprocess.STDOUT
+                command,
+                cwd=ROOT,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         self.processes[name] = process
         return process
@@ -103,21 +113,44 @@ class Stack:
             f"{self.gateway_url}/api/auth/amazon/callback",
             f"{self.gateway_url}/api/v1/integrations/amazon/callback",
         ]
-        sandbox = self._spawn("sandbox", [
-            sys.executable, "-m", "sandbox", "--port", str(self.sandbox_port),
-            "--processing-delay", str(self.processing_delay), "--rate-limit-scale", "100",
-            *[arg for uri in callbacks for arg in ("--redirect-uri", uri)],
-        ])
+        sandbox = self._spawn(
+            "sandbox",
+            [
+                sys.executable,
+                "-m",
+                "sandbox",
+                "--port",
+                str(self.sandbox_port),
+                "--processing-delay",
+                str(self.processing_delay),
+                "--rate-limit-scale",
+                "100",
+                *[arg for uri in callbacks for arg in ("--redirect-uri", uri)],
+            ],
+        )
         _wait_port(self.sandbox_port, sandbox, "sandbox")
         subprocess.run(  # noqa: S603
-            [sys.executable, "-m", "store.migrate"], cwd=ROOT, env=self.environment(),
-            check=True, capture_output=True,
+            [sys.executable, "-m", "store.migrate"],
+            cwd=ROOT,
+            env=self.environment(),
+            check=True,
+            capture_output=True,
         )
         self.start_worker()
-        gateway = self._spawn("gateway", [
-            sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-            "--host", "127.0.0.1", "--port", str(self.gateway_port),
-        ])
+        gateway = self._spawn(
+            "gateway",
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.gateway_port),
+            ],
+        )
         _wait_port(self.gateway_port, gateway, "gateway")
 
     def start_worker(self) -> subprocess.Popen[bytes]:
@@ -153,7 +186,9 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {key: value or "" for key, value in attrs}
         if tag == "form":
-            self.forms.append({"action": values.get("action", ""), "fields": {}, "buttons": []})
+            self.forms.append(
+                {"action": values.get("action", ""), "fields": {}, "buttons": []}
+            )
         elif tag in ("input", "button") and self.forms and values.get("name"):
             fields = self.forms[-1]["fields"]
             assert isinstance(fields, dict)
@@ -165,7 +200,9 @@ class _FormParser(HTMLParser):
                 fields[values["name"]] = values.get("value", "")
 
 
-def read_forms(html: str, base: str) -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
+def read_forms(
+    html: str, base: str
+) -> list[tuple[str, dict[str, str], list[tuple[str, str]]]]:
     """Return (absolute action URL, fields, submit buttons) for each form on a page."""
     parser = _FormParser()
     parser.feed(html)
@@ -190,9 +227,13 @@ async def sign_in(client: httpx.AsyncClient, stack: Stack, email: str) -> None:
     assert "error=" not in callback.headers["location"], callback.headers["location"]
 
 
-async def connect_amazon(client: httpx.AsyncClient, stack: Stack, seller_id: str) -> str:
+async def connect_amazon(
+    client: httpx.AsyncClient, stack: Stack, seller_id: str
+) -> str:
     """Authorize the seller in the sandbox's Seller Central; return the final redirect."""
-    response = await client.get(f"{stack.gateway_url}/api/v1/integrations/connect-amazon")
+    response = await client.get(
+        f"{stack.gateway_url}/api/v1/integrations/connect-amazon"
+    )
     assert response.status_code == 200, response.text
     page = await client.get(response.json()["data"]["auth_url"])
     assert page.status_code == 200, page.text
@@ -211,7 +252,10 @@ async def connect_amazon(client: httpx.AsyncClient, stack: Stack, seller_id: str
 
 
 async def wait_for_sync(
-    client: httpx.AsyncClient, stack: Stack, sync_id: str | None = None, timeout: float = 120
+    client: httpx.AsyncClient,
+    stack: Stack,
+    sync_id: str | None = None,
+    timeout: float = 120,
 ) -> dict[str, object]:
     """Poll the sync status until it ends; return its final state."""
     deadline = time.monotonic() + timeout
@@ -223,4 +267,6 @@ async def wait_for_sync(
             if data["status"] in ("completed", "failed", "cancelled"):
                 return data
         await asyncio.sleep(0.5)
-    raise AssertionError(f"the sync did not end within {timeout}s; worker log:\n{stack.log('worker')[-3000:]}")
+    raise AssertionError(
+        f"the sync did not end within {timeout}s; worker log:\n{stack.log('worker')[-3000:]}"
+    )

@@ -56,15 +56,21 @@ class FakeAmazon:
         @activity.defn(name="prepare_sync")
         async def prepare_sync(request: PrepareSyncInput) -> SellerContext:
             if self.prepare_error:
-                raise ApplicationError("rejected", type=self.prepare_error, non_retryable=True)
+                raise ApplicationError(
+                    "rejected", type=self.prepare_error, non_retryable=True
+                )
             return SellerContext(
-                selling_partner_id="A1SELLER", region="NA", marketplace_ids=["ATVPDKIKX0DER"]
+                selling_partner_id="A1SELLER",
+                region="NA",
+                marketplace_ids=["ATVPDKIKX0DER"],
             )
 
         @activity.defn(name="create_report")
         async def create_report(request: CreateReportInput) -> CreateReportResult:
             self.created.append(request.report_type)
-            return CreateReportResult(report_id=f"{request.report_type}-{len(self.created)}")
+            return CreateReportResult(
+                report_id=f"{request.report_type}-{len(self.created)}"
+            )
 
         @activity.defn(name="wait_for_report")
         async def wait_for_report(request: WaitReportInput) -> WaitReportResult:
@@ -92,14 +98,25 @@ class FakeAmazon:
         async def record_sync(request: RecordSyncInput) -> None:
             self.records.append(request)
 
-        return [prepare_sync, create_report, wait_for_report, ingest_report, record_sync]
+        return [
+            prepare_sync,
+            create_report,
+            wait_for_report,
+            ingest_report,
+            record_sync,
+        ]
 
     def detection_activities(self) -> list[Callable[..., object]]:
         @activity.defn(name="run_detection")
         async def run_detection(request: RunDetectionInput) -> RunDetectionResult:
             self.detections.append(request)
-            return RunDetectionResult(findings=3, new_findings=3, resolved=0,
-                                      total_amount={"USD": "30.00"}, by_type={"lost_inventory": 3})
+            return RunDetectionResult(
+                findings=3,
+                new_findings=3,
+                resolved=0,
+                total_amount={"USD": "30.00"},
+                by_type={"lost_inventory": 3},
+            )
 
         @activity.defn(name="record_detection")
         async def record_detection(request: RecordDetectionInput) -> None:
@@ -114,7 +131,9 @@ class Harness:
     amazon: FakeAmazon
     task_queue: str
     detection_queue: str
-    started: list[WorkflowHandle[SyncWorkflow, SyncResult]] = field(default_factory=list)
+    started: list[WorkflowHandle[SyncWorkflow, SyncResult]] = field(
+        default_factory=list
+    )
 
     async def settle(self) -> None:
         """Wait for every started sync and its detection child to end.
@@ -133,16 +152,24 @@ class Harness:
                 )
                 await child.result()
 
-    async def start(self, **options: object) -> WorkflowHandle[SyncWorkflow, SyncResult]:
+    async def start(
+        self, **options: object
+    ) -> WorkflowHandle[SyncWorkflow, SyncResult]:
         request = SyncInput(
-            user_id="usr_test", sync_id=f"syn_{uuid.uuid4().hex[:8]}",
+            user_id="usr_test",
+            sync_id=f"syn_{uuid.uuid4().hex[:8]}",
             options=SyncOptions(
-                detection_task_queue=self.detection_queue, poll_interval_seconds=0.1,
-                heartbeat_timeout_seconds=2, **options,  # type: ignore[arg-type]
+                detection_task_queue=self.detection_queue,
+                poll_interval_seconds=0.1,
+                heartbeat_timeout_seconds=2,
+                **options,  # type: ignore[arg-type]
             ),
         )
         handle = await self.env.client.start_workflow(
-            SyncWorkflow.run, request, id=f"sync-{request.sync_id}", task_queue=self.task_queue
+            SyncWorkflow.run,
+            request,
+            id=f"sync-{request.sync_id}",
+            task_queue=self.task_queue,
         )
         self.started.append(handle)
         return handle
@@ -155,9 +182,18 @@ async def harness(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[Harne
     detection_queue = f"detection-{uuid.uuid4().hex[:8]}"
     client = time_skipping_env.client
     async with (
-        Worker(client, task_queue=queue, workflows=[SyncWorkflow], activities=amazon.activities()),
-        Worker(client, task_queue=detection_queue, workflows=[DetectionWorkflow],
-               activities=amazon.detection_activities()),
+        Worker(
+            client,
+            task_queue=queue,
+            workflows=[SyncWorkflow],
+            activities=amazon.activities(),
+        ),
+        Worker(
+            client,
+            task_queue=detection_queue,
+            workflows=[DetectionWorkflow],
+            activities=amazon.detection_activities(),
+        ),
     ):
         harness = Harness(time_skipping_env, amazon, queue, detection_queue)
         yield harness
@@ -236,7 +272,9 @@ async def test_invalid_grant_fails_sync(harness: Harness) -> None:
 async def test_status_query_shows_progress(harness: Harness) -> None:
     harness.amazon.block_wait = asyncio.Event()
     handle = await harness.start()
-    status = await _poll_status(handle, lambda s: all(r.status == "processing" for r in s.reports))
+    status = await _poll_status(
+        handle, lambda s: all(r.status == "processing" for r in s.reports)
+    )
     assert status.stage == "syncing"
     assert len(status.reports) == 3
     assert 0 < status.progress < 100
@@ -247,7 +285,9 @@ async def test_status_query_shows_progress(harness: Harness) -> None:
 async def test_cancel_reaches_running_activity(harness: Harness) -> None:
     harness.amazon.block_wait = asyncio.Event()
     handle = await harness.start()
-    await _poll_status(handle, lambda s: any(r.status == "processing" for r in s.reports))
+    await _poll_status(
+        handle, lambda s: any(r.status == "processing" for r in s.reports)
+    )
     await handle.cancel()
     with pytest.raises(WorkflowFailureError) as failure:
         await handle.result()
@@ -259,7 +299,8 @@ async def test_cancel_reaches_running_activity(harness: Harness) -> None:
 
 
 async def _poll_status(
-    handle: WorkflowHandle[SyncWorkflow, SyncResult], ready: Callable[[SyncStatus], bool]
+    handle: WorkflowHandle[SyncWorkflow, SyncResult],
+    ready: Callable[[SyncStatus], bool],
 ) -> SyncStatus:
     for _ in range(100):
         try:
@@ -270,5 +311,3 @@ async def _poll_status(
             return status
         await asyncio.sleep(0.1)
     raise AssertionError("the sync never reached the expected state")
-
-
