@@ -55,7 +55,7 @@ class AmazonActivities:
         self._deps = deps
 
     async def _spapi(self, user_id: str, call: Callable[[str, str], Awaitable[T]]) -> T:
-        """Run one SP-API call with the seller's token, mapping failures for Temporal."""
+        """Run one SP-API call with the seller's token; map failures for Temporal."""
         token, connection = await access_token_for(self._deps, user_id)
         try:
             return await call(token, connection.selling_partner_id)
@@ -149,7 +149,7 @@ class AmazonActivities:
 
     @activity.defn(name="wait_for_report")
     async def wait_for_report(self, request: WaitReportInput) -> WaitReportResult:
-        """Poll getReport until Amazon is done, heartbeating so a cancel gets through."""
+        """Poll getReport until Amazon is done; heartbeats let a cancel through."""
         while True:
             report = await self._spapi(
                 request.user_id,
@@ -172,7 +172,7 @@ class AmazonActivities:
             if status in ("CANCELLED", "FATAL"):
                 logger.info("report %s ended %s", request.report_id, status)
                 return WaitReportResult(
-                    processing_status=status,  # type: ignore[arg-type]
+                    processing_status=status,
                     document_id=report.get("reportDocumentId"),
                 )
             await _sleep_with_heartbeat(request.poll_interval_seconds, status)

@@ -93,7 +93,9 @@ class DetectionActivities:
                     }
                     for k, v in result.totals.by_type.items()
                 }
-                run.by_confidence = dict(result.totals.by_confidence)
+                run.by_confidence = {
+                    str(k): v for k, v in result.totals.by_confidence.items()
+                }
                 run.duration_ms = result.duration_ms
         logger.info(
             "detection %s: %d findings, %d new, %d resolved",

@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 def create_app(
     settings: Settings | None = None, *, configure_logs: bool = True
 ) -> FastAPI:
-    """Build the gateway (uvicorn calls this with `--factory`, so nothing runs at import)."""
+    """Build the gateway; uvicorn calls this with `--factory`, not at import."""
     resolved = settings or load_settings()
 
     @asynccontextmanager

@@ -181,7 +181,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(
                 "internal_error",
-                "Something went wrong on our side; quote the request id if it persists.",
+                "Something went wrong on our side; quote the request id if it "
+                "persists.",
                 request_id=request_id,
             ),
             status_code=500,

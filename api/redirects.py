@@ -17,7 +17,8 @@ def checked_redirect_path(settings: Settings, value: str | None) -> str:
     path_ok = value.startswith("/") and not value.startswith("//") and "\\" not in value
     if not path_ok or parts.scheme or parts.netloc or parts.path not in allowed:
         raise ValidationFailed(
-            f"redirect must be one of the allowed frontend paths: {', '.join(allowed)}.",
+            "redirect must be one of the allowed frontend paths: "
+            f"{', '.join(allowed)}.",
             details=[
                 {
                     "field": "redirect",

@@ -28,7 +28,8 @@ class SessionTokens:
     """Issue and verify session JWTs.
 
     The current key signs; every configured key verifies, chosen by the token's `kid`.
-    Previous keys are given as `kid:secret` so tokens signed before a rotation stay valid.
+    Previous keys are given as `kid:secret`, so tokens signed before a rotation
+    stay valid.
     """
 
     def __init__(self, settings: Settings) -> None:

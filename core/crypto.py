@@ -1,8 +1,8 @@
 """Encryption of secrets at rest, with key rotation.
 
 Each secret (a refresh token, an access token) is sealed with Fernet under a key derived
-from the configured encryption key. Older keys stay listed so that values sealed before a
-rotation still open; `rotate` re-seals a value under the current key.
+from the configured encryption key. Older keys stay listed so that values sealed
+before a rotation still open, and `rotate` re-seals a value under the current key.
 """
 
 from __future__ import annotations

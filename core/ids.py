@@ -17,6 +17,6 @@ def new_id(prefix: IdPrefix, length: int = 20) -> str:
 
 
 def has_prefix(value: str, prefix: IdPrefix) -> bool:
-    """Tell whether `value` looks like an id with `prefix`, without a database lookup."""
+    """Tell whether `value` looks like an id with `prefix` (no database lookup)."""
     head, sep, body = value.partition("_")
     return sep == "_" and head == prefix and bool(body) and set(body) <= set(_ALPHABET)

@@ -1,8 +1,8 @@
 """Logging set-up: readable lines in a terminal, JSON lines in production.
 
-Every record carries the request id, user id, workflow id and trace id of the context it was
-logged in (empty when there is none). Temporal's workflow and activity loggers attach their
-ids to the record, and those are picked up too.
+Every record carries the request id, user id, workflow id and trace id of the
+context it was logged in (empty when there is none). Temporal's workflow and
+activity loggers attach their ids to the record, and those are picked up too.
 """
 
 from __future__ import annotations

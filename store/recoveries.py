@@ -16,6 +16,7 @@ from store.models import Recovery
 from store.types import utcnow
 
 CENT = Decimal("0.01")
+_KEY_BATCH = 500
 
 # Statuses a newer detection run may still change; later ones belong to the claim.
 OPEN_FOR_DETECTION = frozenset({"detected"})
@@ -83,18 +84,7 @@ async def upsert_findings(
     """
     resolved = list(resolved)
     keys = [f.key for f in findings] + [key for key, _ in resolved]
-    existing = (
-        {
-            r.finding_key: r
-            for r in await db.scalars(
-                select(Recovery).where(
-                    Recovery.user_id == user_id, Recovery.finding_key.in_(keys)
-                )
-            )
-        }
-        if keys
-        else {}
-    )
+    existing = await _by_keys(db, user_id, keys)
     now = utcnow()
     created = updated = closed = 0
     for finding in findings:
@@ -138,6 +128,27 @@ async def upsert_findings(
         closed += 1
     await db.flush()
     return UpsertCounts(created, updated, closed)
+
+
+async def _by_keys(
+    db: AsyncSession, user_id: str, keys: Sequence[str]
+) -> dict[str, Recovery]:
+    """Load the user's recoveries with these finding keys, in batches.
+
+    Batches keep each query under the bound-parameter limits of SQLite and asyncpg,
+    since a rerun over 18 months of ledger can resolve tens of thousands of keys.
+    """
+    found: dict[str, Recovery] = {}
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), _KEY_BATCH):
+        batch = unique[start : start + _KEY_BATCH]
+        rows = await db.scalars(
+            select(Recovery).where(
+                Recovery.user_id == user_id, Recovery.finding_key.in_(batch)
+            )
+        )
+        found.update((row.finding_key, row) for row in rows)
+    return found
 
 
 def _apply(recovery: Recovery, finding: FindingRow, detection_id: str) -> None:

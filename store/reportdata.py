@@ -1,8 +1,8 @@
 """Normalized report rows, one Parquet file per seller and table, de-duplicated by key.
 
-Upserts are idempotent: rows whose `row_key` is already stored are skipped, so an activity
-that is retried after a crash adds nothing twice. A file lock serializes writers of one
-table across processes, and each write replaces the file atomically.
+Upserts are idempotent: rows whose `row_key` is already stored are skipped, so an
+activity that is retried after a crash adds nothing twice. A file lock serializes
+writers of one table across processes, and each write replaces the file atomically.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class ReportDataStore:
         return pq.read_table(path) if path.exists() else None
 
     def upsert(self, user_id: str, table: str, rows: pa.Table) -> UpsertResult:
-        """Add the rows whose key is new; return how many were added and the new total."""
+        """Add the rows whose key is new; return the count added and the new total."""
         path = self.path(user_id, table)
         path.parent.mkdir(parents=True, exist_ok=True)
         rows = _unique(rows)

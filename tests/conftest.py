@@ -1,4 +1,4 @@
-"""Shared fixtures: settings, databases (SQLite and PostgreSQL) and the exit-status guard."""
+"""Shared fixtures: settings, SQLite and PostgreSQL databases, the exit guard."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -45,14 +46,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     """Settings for a test: its own database file and data folder, no .env file."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "environment": "test",
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'clario.db'}",
         "data_dir": tmp_path / "data",
         "log_level": "WARNING",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 async def _postgres_problem() -> str | None:
@@ -60,7 +61,7 @@ async def _postgres_problem() -> str | None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+    except Exception as error:
         return f"{type(error).__name__}: {error}"
     finally:
         await engine.dispose()
@@ -121,8 +122,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def samples_dir() -> Iterator[Path]:
+def samples_dir() -> Path:
     folder = SHARED / "data" / "amazon" / "samples"
     if not folder.is_dir():
         pytest.skip(f"the sample report folder {folder} is absent")
-    yield folder
+    return folder

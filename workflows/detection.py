@@ -46,7 +46,7 @@ class DetectionWorkflow:
         workflow.set_current_details("Scanning the synced reports")
         await self._record(request, "running")
         try:
-            result = await workflow.execute_activity(
+            result: RunDetectionResult = await workflow.execute_activity(
                 "run_detection",
                 RunDetectionInput(
                     user_id=request.user_id,
@@ -94,7 +94,7 @@ class DetectionWorkflow:
                 sync_id=request.sync_id,
                 workflow_id=workflow.info().workflow_id,
                 status=status,
-                error=error,  # type: ignore[arg-type]
+                error=error,
             ),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=_RECORD_RETRY,

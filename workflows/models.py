@@ -32,6 +32,9 @@ SYNC_REPORT_TYPES = (
 REGION_WIDE_REPORTS = frozenset({"GET_FBA_REIMBURSEMENTS_DATA"})
 
 
+SyncTrigger = Literal["manual", "connect", "schedule"]
+
+
 class SyncOptions(BaseModel):
     """Tunables that the gateway reads from settings and hands to the workflow, so
     workflow code stays deterministic."""
@@ -49,7 +52,7 @@ class SyncInput(BaseModel):
     sync_id: str
     report_types: list[str] = Field(default_factory=lambda: list(SYNC_REPORT_TYPES))
     since: datetime | None = None
-    trigger: Literal["manual", "connect", "schedule"] = "manual"
+    trigger: SyncTrigger = "manual"
     options: SyncOptions = Field(default_factory=SyncOptions)
 
 

@@ -1,7 +1,8 @@
 """SyncWorkflow: pull a seller's FBA reports from SP-API and store them.
 
 For each report (and marketplace, unless the report covers the whole region) it requests
-the report, waits for Amazon to produce it, then downloads, decodes, parses and stores it.
+the report, waits for Amazon to produce it, then downloads, decodes, parses and
+stores it.
 Reports run in parallel; SP-API pacing happens in the activities. When every report is
 done it starts a DetectionWorkflow, which outlives this one.
 """
@@ -144,7 +145,8 @@ class SyncWorkflow:
         detection_id = await self._start_detection(request)
         rows = sum(r.rows for r in self._status.reports)
         added = sum(r.rows_added for r in self._status.reports)
-        summary = f"Stored {added} new rows ({rows} read) from {len(self._status.reports)} reports"
+        count = len(self._status.reports)
+        summary = f"Stored {added} new rows ({rows} read) from {count} reports"
         if failed:
             summary += f"; {len(failed)} failed"
         await self._finish("completed", summary)
@@ -195,7 +197,10 @@ class SyncWorkflow:
                 )
                 if waited.processing_status != "FATAL":
                     break
-                report.error = f"Amazon could not generate the report (FATAL, attempt {attempt + 1})"
+                report.error = (
+                    "Amazon could not generate the report "
+                    f"(FATAL, attempt {attempt + 1})"
+                )
                 if attempt < options.fatal_retries:
                     await workflow.sleep(
                         timedelta(seconds=options.fatal_retry_delay_seconds)
@@ -215,7 +220,7 @@ class SyncWorkflow:
                     marketplace_id=report.marketplace_id,
                     report_id=created.report_id,
                     document_id=waited.document_id,
-                    processing_status=waited.processing_status,  # type: ignore[arg-type]
+                    processing_status=waited.processing_status,
                     data_start=start,
                     data_end=end,
                 ),
@@ -271,7 +276,9 @@ class SyncWorkflow:
                         SearchAttributePair(KIND_ATTRIBUTE, "detection"),
                     ]
                 ),
-                static_summary=f"Detection for {request.user_id} after sync {request.sync_id}",
+                static_summary=(
+                    f"Detection for {request.user_id} after sync {request.sync_id}"
+                ),
             )
         except ChildWorkflowError as error:
             workflow.logger.warning("detection could not start: %s", error)

@@ -12,7 +12,7 @@ from api.deps import CurrentUser, Db
 from api.envelope import Envelope, Page, ok, page
 from api.errors import NotFound
 from store.models import Recovery
-from store.recoveries import SORT_COLUMNS, from_minor, get_recovery, list_recoveries
+from store.recoveries import from_minor, get_recovery, list_recoveries
 
 router = APIRouter(prefix="/api/recoveries", tags=["recoveries"])
 
@@ -40,7 +40,16 @@ RecoveryType = Literal[
     "underpaid_reimbursement",
     "reversal_without_return",
 ]
-SortKey = Literal[tuple(f"{p}{k}" for k in SORT_COLUMNS for p in ("", "-"))]  # type: ignore[valid-type]
+SortKey = Literal[
+    "detected_at",
+    "-detected_at",
+    "amount",
+    "-amount",
+    "claim_deadline",
+    "-claim_deadline",
+    "updated_at",
+    "-updated_at",
+]
 
 
 class Money(BaseModel):

@@ -154,7 +154,7 @@ async def start(
 async def status(
     user: CurrentUser, state: State, db: Db, id: Annotated[str | None, Query()] = None
 ) -> Envelope[SyncView]:
-    """The sync's live state (or its stored final state); the latest sync without `id`."""
+    """The sync's live or stored state; the latest sync when `id` is absent."""
     run = await find_sync(db, user.id, id)
     return ok(sync_view(run, await live_status(state, run)))
 
@@ -175,7 +175,7 @@ async def activity_log(
 async def cancel(
     user: CurrentUser, state: State, db: Db, id: Annotated[str | None, Query()] = None
 ) -> Envelope[SyncView]:
-    """Cancel the running sync (the latest one without `id`); 409 if it already ended."""
+    """Cancel the running sync (the latest without `id`); 409 once it ended."""
     run = await find_sync(db, user.id, id)
     await cancel_sync(state, run)
     return ok(sync_view(run))

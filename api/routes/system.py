@@ -72,7 +72,7 @@ async def root(state: State) -> Envelope[ServiceInfo]:
     responses={503: {"model": Envelope[Health]}},
 )
 async def health(state: State) -> JSONResponse:
-    """ok, degraded (Temporal or workers missing) or down (database unreachable; 503)."""
+    """Report ok, degraded (no Temporal or workers) or down (no database, 503)."""
     database, temporal, workers = await asyncio.gather(
         check_database(state), check_temporal(state), check_pollers(state, "sync")
     )

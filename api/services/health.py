@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -32,10 +33,10 @@ class Check:
     pollers: int | None = None
 
 
-async def _timed(name: str, probe: object) -> Check:
+async def _timed(name: str, probe: Awaitable[int | None]) -> Check:
     started = time.perf_counter()
     try:
-        detail = await asyncio.wait_for(probe, timeout=3)  # type: ignore[arg-type]
+        detail = await asyncio.wait_for(probe, timeout=3)
     except (
         TimeoutError,
         OSError,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from core.ids import new_id
 from store.models import SyncRun
 from store.users import get_amazon_connection
 from workflows.client import KIND_ATTRIBUTE, USER_ID_ATTRIBUTE, sync_workflow_id
-from workflows.models import SyncInput, SyncOptions, SyncStatus
+from workflows.models import SyncInput, SyncOptions, SyncStatus, SyncTrigger
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ async def start_sync(
     *,
     report_types: list[str] | None = None,
     since: datetime | None = None,
-    trigger: str = "manual",
+    trigger: SyncTrigger = "manual",
 ) -> SyncRun:
     """Start the seller's sync, or return the one already running (one per seller)."""
     connection = await get_amazon_connection(db, user_id)
@@ -83,7 +84,7 @@ async def start_sync(
         user_id=user_id,
         sync_id=run.id,
         since=since,
-        trigger=trigger,  # type: ignore[arg-type]
+        trigger=trigger,
         options=sync_options(state),
     )
     if report_types:
@@ -118,7 +119,7 @@ async def start_sync(
             "The workflow service did not accept the sync; try again."
         ) from error
 
-    memo: dict[str, Any] = await description.memo()
+    memo: Mapping[str, Any] = await description.memo()
     running_id = str(memo.get("sync_id", ""))
     if running_id and running_id != run.id:
         await db.execute(delete(SyncRun).where(SyncRun.id == run.id))

@@ -21,11 +21,12 @@ class LwaTokens:
     refresh_token: str | None
 
     def __repr__(self) -> str:  # Never print the tokens themselves.
-        return f"LwaTokens(expires_in={self.expires_in}, refresh_token={'set' if self.refresh_token else 'none'})"
+        refresh = "set" if self.refresh_token else "none"
+        return f"LwaTokens(expires_in={self.expires_in}, refresh_token={refresh})"
 
 
 class LwaRequestFailed(Exception):
-    """The token endpoint failed for a reason other than an OAuth error (network, 5xx)."""
+    """The token endpoint failed without an OAuth error (network error or 5xx)."""
 
 
 class LwaClient:
@@ -84,9 +85,11 @@ class LwaClient:
             )
         self._breaker.record_success()
         if response.status_code != 200:
-            error: LwaError = parse_lwa_error(response.status_code, body)
-            logger.warning("LWA %s grant rejected: %s", form["grant_type"], error.error)
-            raise error
+            rejection: LwaError = parse_lwa_error(response.status_code, body)
+            logger.warning(
+                "LWA %s grant rejected: %s", form["grant_type"], rejection.error
+            )
+            raise rejection
         try:
             return LwaTokens(
                 access_token=str(body["access_token"]),

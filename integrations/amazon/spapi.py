@@ -1,8 +1,8 @@
 """Selling Partner API client: Sellers and Reports 2021-06-30.
 
-Calls carry `x-amz-access-token` (no SigV4 since 2023-10-02) and a `user-agent`. Each call
-is paced by a token bucket per seller and operation; a 429 raises `SpApiThrottled` with the
-delay to wait, and failures log Amazon's `x-amzn-RequestId`.
+Calls carry `x-amz-access-token` (no SigV4 since 2023-10-02) and a `user-agent`.
+Each call is paced by a token bucket per seller and operation. A 429 raises
+`SpApiThrottled` with the delay to wait, and failures log Amazon's `x-amzn-RequestId`.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ class SpApiThrottled(SpApiError):
 
 
 class SpApiUnauthorized(SpApiError):
-    """403 Unauthorized: the access token is expired or revoked, or a role is missing."""
+    """A 401 or 403: the access token is expired or revoked, or a role is missing."""
 
 
 @dataclass(frozen=True)

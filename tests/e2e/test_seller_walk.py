@@ -10,7 +10,6 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
-
 from typing import Any
 
 import httpx
@@ -69,9 +68,11 @@ async def walked(
         }
 
 
-async def _wait_for_detection(client: Client, user_id: str, timeout: float = 60) -> Any:
+async def _wait_for_detection(
+    client: Client, user_id: str, wait_seconds: float = 60
+) -> Any:
     query = f"ClarioUserId = '{user_id}' AND ClarioKind = 'detection'"
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         async for execution in client.list_workflows(query):
             if execution.status == WorkflowExecutionStatus.COMPLETED:

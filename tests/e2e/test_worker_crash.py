@@ -59,7 +59,7 @@ async def test_killed_worker_sync_completes_exactly_once(stack: Stack) -> None:
         stack.kill_worker()
         await asyncio.sleep(1.0)
         stack.start_worker()
-        sync = await wait_for_sync(client, stack, timeout=180)
+        sync = await wait_for_sync(client, stack, wait_seconds=180)
         user_id = (await client.get(f"{stack.gateway_url}/api/auth/me")).json()["data"][
             "id"
         ]

@@ -202,3 +202,21 @@ async def test_recovery_reads_are_scoped_to_user(db: AsyncSession) -> None:
         db, other.id, status=None, type_=None, limit=10, offset=0, sort="-amount"
     )
     assert (others, other_total) == ([], 0)
+
+
+async def test_resolving_many_keys_batches_queries(db: AsyncSession) -> None:
+    user = await upsert_user_from_amazon(
+        db, amazon_user_id="amzn1.account.M", email="m@x", name="M"
+    )
+    await upsert_findings(
+        db,
+        user_id=user.id,
+        detection_id="det_1",
+        findings=[finding("k-1")],
+        resolved=[],
+    )
+    resolved = [(f"k-{n}", "paid") for n in range(40_000)]
+    counts = await upsert_findings(
+        db, user_id=user.id, detection_id="det_2", findings=[], resolved=resolved
+    )
+    assert counts.resolved == 1

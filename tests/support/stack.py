@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
@@ -129,7 +130,7 @@ class Stack:
             ],
         )
         _wait_port(self.sandbox_port, sandbox, "sandbox")
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [sys.executable, "-m", "store.migrate"],
             cwd=ROOT,
             env=self.environment(),
@@ -230,18 +231,20 @@ async def sign_in(client: httpx.AsyncClient, stack: Stack, email: str) -> None:
 async def connect_amazon(
     client: httpx.AsyncClient, stack: Stack, seller_id: str
 ) -> str:
-    """Authorize the seller in the sandbox's Seller Central; return the final redirect."""
+    """Authorize the seller in the sandbox's Seller Central; return the redirect."""
     response = await client.get(
         f"{stack.gateway_url}/api/v1/integrations/connect-amazon"
     )
     assert response.status_code == 200, response.text
     page = await client.get(response.json()["data"]["auth_url"])
     assert page.status_code == 200, page.text
-    for action, fields, _buttons in read_forms(page.text, stack.sandbox_url):
-        if fields.get("selling_partner_id") == seller_id:
-            break
-    else:
-        raise AssertionError(f"the consent page offers no form for {seller_id}")
+    offered = [
+        (action, fields)
+        for action, fields, _buttons in read_forms(page.text, stack.sandbox_url)
+        if fields.get("selling_partner_id") == seller_id
+    ]
+    assert offered, f"the consent page offers no form for {seller_id}"
+    action, fields = offered[0]
     confirmed = await client.post(action, data=fields)
     assert confirmed.status_code in (302, 303), confirmed.text
     location = confirmed.headers["location"]
@@ -255,18 +258,19 @@ async def wait_for_sync(
     client: httpx.AsyncClient,
     stack: Stack,
     sync_id: str | None = None,
-    timeout: float = 120,
-) -> dict[str, object]:
+    wait_seconds: float = 120,
+) -> dict[str, Any]:
     """Poll the sync status until it ends; return its final state."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_seconds
     query = f"?id={sync_id}" if sync_id else ""
     while time.monotonic() < deadline:
         response = await client.get(f"{stack.gateway_url}/api/sync/status{query}")
         if response.status_code == 200:
-            data: dict[str, object] = response.json()["data"]
+            data: dict[str, Any] = response.json()["data"]
             if data["status"] in ("completed", "failed", "cancelled"):
                 return data
         await asyncio.sleep(0.5)
     raise AssertionError(
-        f"the sync did not end within {timeout}s; worker log:\n{stack.log('worker')[-3000:]}"
+        f"the sync did not end within {wait_seconds}s; worker log:\n"
+        f"{stack.log('worker')[-3000:]}"
     )

@@ -1,4 +1,4 @@
-"""SyncWorkflow on the time-skipping test server, with activities mocked under their names."""
+"""SyncWorkflow on the time-skipping server, with activities mocked by name."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ class FakeAmazon:
             script = self.outcomes.get(report_type, [])
             status = script.pop(0) if script else "DONE"
             document = None if status == "CANCELLED" else f"doc-{request.report_id}"
-            return WaitReportResult(processing_status=status, document_id=document)  # type: ignore[arg-type]
+            return WaitReportResult(processing_status=status, document_id=document)
 
         @activity.defn(name="ingest_report")
         async def ingest_report(request: IngestReportInput) -> IngestReportResult:
@@ -162,7 +162,7 @@ class Harness:
                 detection_task_queue=self.detection_queue,
                 poll_interval_seconds=0.1,
                 heartbeat_timeout_seconds=2,
-                **options,  # type: ignore[arg-type]
+                **options,
             ),
         )
         handle = await self.env.client.start_workflow(
@@ -305,7 +305,7 @@ async def _poll_status(
     for _ in range(100):
         try:
             status = await handle.query(SyncWorkflow.status)
-        except Exception:  # noqa: BLE001 - not started yet
+        except Exception:
             status = None
         if status is not None and status.reports and ready(status):
             return status
