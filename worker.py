@@ -26,6 +26,7 @@ from temporalio.worker import Worker
 from activities.amazon import AmazonActivities
 from activities.deps import ActivityDeps
 from activities.detection import DetectionActivities
+from activities.log_context import LogContextInterceptor
 from activities.records import RecordActivities
 from core.crypto import SecretBox
 from core.logging import configure_logging
@@ -114,6 +115,7 @@ def build_workers(
             activities=registry[service]["activities"],
             activity_executor=executor,
             graceful_shutdown_timeout=_GRACEFUL_SHUTDOWN,
+            interceptors=[LogContextInterceptor()],
         )
         for service in services
     ]

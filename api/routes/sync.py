@@ -16,6 +16,7 @@ from api.services.syncs import (
     find_sync,
     list_syncs,
     live_status,
+    reconcile_sync,
     start_sync,
 )
 from store.models import SyncRun
@@ -156,7 +157,10 @@ async def status(
 ) -> Envelope[SyncView]:
     """The sync's live or stored state; the latest sync when `id` is absent."""
     run = await find_sync(db, user.id, id)
-    return ok(sync_view(run, await live_status(state, run)))
+    live = await live_status(state, run)
+    if live is None:
+        await reconcile_sync(state, db, run)
+    return ok(sync_view(run, live))
 
 
 @router.get("/activity", response_model=Envelope[Page[SyncView]])

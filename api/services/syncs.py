@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -167,6 +167,46 @@ async def live_status(state: AppState, run: SyncRun) -> SyncStatus | None:
         logger.debug("sync %s status query failed: %s", run.id, error)
         return None
     return status if status.sync_id == run.id else None
+
+
+_CLOSED_STATUS = {
+    WorkflowExecutionStatus.COMPLETED: ("completed", "The sync completed."),
+    WorkflowExecutionStatus.FAILED: ("failed", "The sync failed; see the Temporal UI."),
+    WorkflowExecutionStatus.CANCELED: ("cancelled", "The sync was cancelled."),
+    WorkflowExecutionStatus.TERMINATED: (
+        "failed",
+        "The sync was terminated by an operator before it finished.",
+    ),
+    WorkflowExecutionStatus.TIMED_OUT: ("failed", "The sync timed out."),
+}
+
+
+async def reconcile_sync(state: AppState, db: AsyncSession, run: SyncRun) -> None:
+    """Close a stored sync whose workflow ended without recording it.
+
+    A workflow terminated from the Temporal UI, or one that timed out, never runs its
+    final activity, so its row would otherwise stay `running` forever.
+    """
+    if run.status in FINISHED or state.temporal.connected is None:
+        return
+    try:
+        description = await _handle(state.temporal.connected, run).describe(
+            rpc_timeout=_QUERY_TIMEOUT
+        )
+    except RPCError as error:
+        logger.debug("sync %s could not be described: %s", run.id, error)
+        return
+    closed = _CLOSED_STATUS.get(description.status) if description.status else None
+    if closed is None:
+        return
+    await db.refresh(run)
+    if run.status in FINISHED:
+        return
+    run.status, run.message = closed
+    run.stage = run.status
+    run.completed_at = description.close_time or datetime.now(UTC)
+    await db.commit()
+    logger.warning("sync %s ended outside the workflow: %s", run.id, run.status)
 
 
 async def cancel_sync(state: AppState, run: SyncRun) -> None:

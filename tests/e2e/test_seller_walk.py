@@ -175,3 +175,50 @@ async def test_second_sync_adds_no_rows(walked: dict[str, Any], stack: Stack) ->
     assert sum(r["rows"] for r in sync["reports"]) == sum(
         r["rows"] for r in walked["sync"]["reports"]
     )
+
+
+async def test_terminated_sync_is_closed_on_read(
+    walked: dict[str, Any], stack: Stack, dev_server: WorkflowEnvironment
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    headers = {"Origin": stack.gateway_url}
+    started = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    data = started.json()["data"]
+    sync_id = data["id"]
+    handle = dev_server.client.get_workflow_handle(data["workflow_id"])
+    await handle.terminate(reason="operator test")
+
+    sync = await wait_for_sync(client, stack, sync_id, wait_seconds=30)
+    assert sync["status"] == "failed"
+    assert "terminated" in sync["message"]
+    cancel = await client.post(
+        f"{stack.gateway_url}/api/sync/cancel", params={"id": sync_id}, headers=headers
+    )
+    assert cancel.status_code == 409
+
+
+async def test_start_while_running_returns_same_sync(
+    walked: dict[str, Any], stack: Stack
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    headers = {"Origin": stack.gateway_url}
+    first, second = await asyncio.gather(
+        client.post(f"{stack.gateway_url}/api/sync/start", headers=headers),
+        client.post(f"{stack.gateway_url}/api/sync/start", headers=headers),
+    )
+    assert first.status_code == second.status_code == 202
+    assert first.json()["data"]["id"] == second.json()["data"]["id"]
+    await wait_for_sync(client, stack, first.json()["data"]["id"])
+
+
+async def test_idempotency_key_replays_start(
+    walked: dict[str, Any], stack: Stack
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    headers = {"Origin": stack.gateway_url, "Idempotency-Key": "walk-start-1"}
+    first = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    await wait_for_sync(client, stack, first.json()["data"]["id"])
+    again = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    assert again.status_code == 202
+    assert again.json() == first.json()
+    assert again.headers.get("idempotent-replayed") == "true"
