@@ -20,9 +20,13 @@ from workflows.sync import SyncWorkflow
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 
+def load(path: Path) -> WorkflowHistory:
+    return WorkflowHistory.from_json(path.stem, path.read_text())
+
+
 @pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
 async def test_recorded_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(path.stem, path.read_text())
+    history = load(path)
     replayer = Replayer(
         workflows=[SyncWorkflow, DetectionWorkflow],
         data_converter=pydantic_data_converter,
