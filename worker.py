@@ -97,6 +97,7 @@ def build_workers(
             "activities": [
                 *_methods(AmazonActivities(deps)),
                 records.record_sync,
+                records.claim_scheduled_sync,
             ],
         },
         "detection": {

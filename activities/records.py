@@ -9,8 +9,15 @@ from temporalio import activity
 
 from activities.deps import ActivityDeps
 from store.models import AmazonConnection, DetectionRun, SyncRun
+from store.syncs import claim_sync
 from store.types import utcnow
-from workflows.models import RecordDetectionInput, RecordSyncInput
+from store.users import get_amazon_connection
+from workflows.models import (
+    ClaimSyncInput,
+    ClaimSyncResult,
+    RecordDetectionInput,
+    RecordSyncInput,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +25,30 @@ logger = logging.getLogger(__name__)
 class RecordActivities:
     def __init__(self, deps: ActivityDeps) -> None:
         self._deps = deps
+
+    @activity.defn(name="claim_scheduled_sync")
+    async def claim_scheduled_sync(self, request: ClaimSyncInput) -> ClaimSyncResult:
+        """Claim the user's one active sync for a scheduled run, or say why not."""
+        info = activity.info()
+        async with self._deps.sessions() as db:
+            connection = await get_amazon_connection(db, request.user_id)
+            if connection is None:
+                return ClaimSyncResult(reason="Amazon is not connected")
+            if connection.needs_reauth:
+                return ClaimSyncResult(reason="Amazon needs to be authorized again")
+            run, claimed = await claim_sync(
+                db,
+                user_id=request.user_id,
+                workflow_id=str(info.workflow_id),
+                trigger="schedule",
+            )
+            # A retry after a crash finds the row this run already claimed.
+            if not claimed and run.workflow_run_id != info.workflow_run_id:
+                return ClaimSyncResult(reason=f"sync {run.id} is already active")
+            run.workflow_run_id = info.workflow_run_id
+            await db.commit()
+            logger.info("scheduled sync %s claimed by %s", run.id, info.workflow_id)
+            return ClaimSyncResult(sync_id=run.id)
 
     @activity.defn(name="record_sync")
     async def record_sync(self, request: RecordSyncInput) -> None:

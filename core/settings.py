@@ -101,6 +101,11 @@ class Settings(BaseSettings):
     report_fatal_retries: int = Field(default=2, ge=0)
     report_fatal_retry_delay_seconds: float = Field(default=1800.0, ge=0)
 
+    # Recurring sync (a Temporal Schedule per connected seller)
+    sync_schedule_enabled: bool = True
+    sync_schedule_interval_hours: float = Field(default=6.0, gt=0)
+    sync_schedule_jitter_minutes: float = Field(default=30.0, ge=0)
+
     # Detection
     min_claim_value: Decimal = Decimal("1.00")
 

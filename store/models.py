@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -92,9 +93,28 @@ class AmazonConnection(Base):
     last_sync_at: Mapped[datetime | None]
 
 
+ACTIVE_SYNC = "status IN ('queued', 'running')"
+
+
 class SyncRun(Base):
+    """One sync of a seller's reports.
+
+    At most one row per user is active (queued or running): the partial unique index
+    is what keeps a scheduled and a manual sync of one seller apart, whatever ids
+    their workflows have.
+    """
+
     __tablename__ = "sync_runs"
-    __table_args__ = (Index("ix_sync_runs_user_started", "user_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_sync_runs_user_started", "user_id", "started_at"),
+        Index(
+            "uq_sync_runs_one_active_per_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_SYNC),
+            postgresql_where=text(ACTIVE_SYNC),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(_user_fk())

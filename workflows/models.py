@@ -48,8 +48,11 @@ class SyncOptions(BaseModel):
 
 
 class SyncInput(BaseModel):
+    """Input of SyncWorkflow. An empty `sync_id` (a scheduled run) makes the workflow
+    claim its own sync row first, and skip when another sync is active."""
+
     user_id: str
-    sync_id: str
+    sync_id: str = ""
     report_types: list[str] = Field(default_factory=lambda: list(SYNC_REPORT_TYPES))
     since: datetime | None = None
     trigger: SyncTrigger = "manual"
@@ -82,10 +85,19 @@ class SyncStatus(BaseModel):
 
 class SyncResult(BaseModel):
     sync_id: str
-    status: RunStatus
+    status: RunStatus | Literal["skipped"]
     rows: int
     rows_added: int
     detection_id: str | None = None
+
+
+class ClaimSyncInput(BaseModel):
+    user_id: str
+
+
+class ClaimSyncResult(BaseModel):
+    sync_id: str | None = None
+    reason: str = ""
 
 
 class SellerContext(BaseModel):

@@ -26,6 +26,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.ids import workflow_id_for
     from workflows.models import (
         REGION_WIDE_REPORTS,
+        ClaimSyncInput,
+        ClaimSyncResult,
         CreateReportInput,
         CreateReportResult,
         DetectionWorkflowInput,
@@ -75,6 +77,19 @@ class SyncWorkflow:
 
     @workflow.run
     async def run(self, request: SyncInput) -> SyncResult:
+        if not request.sync_id:
+            claim = await workflow.execute_activity(
+                "claim_scheduled_sync",
+                ClaimSyncInput(user_id=request.user_id),
+                result_type=ClaimSyncResult,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_SHORT_RETRY,
+            )
+            if claim.sync_id is None:
+                workflow.logger.info("scheduled sync skipped: %s", claim.reason)
+                workflow.set_current_details(f"Skipped: {claim.reason}")
+                return SyncResult(sync_id="", status="skipped", rows=0, rows_added=0)
+            request = request.model_copy(update={"sync_id": claim.sync_id})
         self._status = SyncStatus(
             sync_id=request.sync_id,
             user_id=request.user_id,

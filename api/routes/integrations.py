@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
+from temporalio.service import RPCError
 
 from api.deps import CurrentUser, Db, State, authenticate
 from api.envelope import Envelope, ok
 from api.errors import ApiError, Unauthenticated
 from api.redirects import frontend_url
-from api.services.syncs import start_sync
+from api.services.syncs import start_sync, sync_options
 from api.sessions import InvalidSession
+from api.state import AppState
 from integrations.amazon.lwa import LwaClient, LwaRequestFailed
 from integrations.amazon.lwa_errors import LwaError
 from integrations.circuit import CircuitOpen
 from store.users import get_amazon_connection, save_amazon_connection
+from workflows.schedules import ensure_sync_schedule, sync_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +62,24 @@ class AuthUrl(BaseModel):
 
 def _callback_url(public_url: str) -> str:
     return f"{public_url.rstrip('/')}/api/v1/integrations/amazon/callback"
+
+
+async def _schedule_syncs(state: AppState, user_id: str) -> None:
+    """Create or refresh the seller's recurring sync; a failure is logged, not fatal."""
+    settings = state.settings
+    if not settings.sync_schedule_enabled:
+        return
+    schedule = sync_schedule(
+        user_id,
+        task_queue=settings.task_queue_sync,
+        every=timedelta(hours=settings.sync_schedule_interval_hours),
+        jitter=timedelta(minutes=settings.sync_schedule_jitter_minutes),
+        options=sync_options(state),
+    )
+    try:
+        await ensure_sync_schedule(await state.temporal.get(), user_id, schedule)
+    except (ApiError, RPCError) as error:
+        logger.warning("the recurring sync schedule was not saved: %s", error)
 
 
 @router.get("/status", response_model=Envelope[IntegrationsStatus])
@@ -180,6 +201,7 @@ async def amazon_callback(
     )
     await db.commit()
     logger.info("Amazon connected for seller %s", selling_partner_id)
+    await _schedule_syncs(state, claims.user_id)
     try:
         await start_sync(state, db, claims.user_id, trigger="connect")
     except ApiError as exc:

@@ -14,12 +14,12 @@ from api.idempotency import remember, replay_or_none
 from api.services.syncs import (
     cancel_sync,
     find_sync,
-    list_syncs,
     live_status,
     reconcile_sync,
     start_sync,
 )
 from store.models import SyncRun
+from store.syncs import list_syncs
 from workflows.models import SYNC_REPORT_TYPES, SyncStatus
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])

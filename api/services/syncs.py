@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import (
@@ -20,8 +20,8 @@ from temporalio.service import RPCError
 
 from api.errors import Conflict, NotFound, UpstreamUnavailable
 from api.state import AppState
-from core.ids import new_id
 from store.models import SyncRun
+from store.syncs import claim_sync
 from store.users import get_amazon_connection
 from workflows.client import KIND_ATTRIBUTE, USER_ID_ATTRIBUTE, sync_workflow_id
 from workflows.models import SyncInput, SyncOptions, SyncStatus, SyncTrigger
@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 FINISHED = frozenset({"completed", "failed", "cancelled"})
 _QUERY_TIMEOUT = timedelta(seconds=3)
+_START_GRACE = timedelta(minutes=2)
 
 
 def sync_options(state: AppState) -> SyncOptions:
@@ -67,18 +68,29 @@ async def start_sync(
         )
     client = await state.temporal.get()
     workflow_id = sync_workflow_id(user_id)
-    run = SyncRun(
-        id=new_id("syn"),
+    run, claimed = await claim_sync(
+        db,
         user_id=user_id,
         workflow_id=workflow_id,
         trigger=trigger,
-        status="queued",
-        stage="queued",
         since=since,
-        requested_reports=list(report_types or []),
+        reports=report_types,
     )
-    db.add(run)
-    await db.commit()
+    if not claimed:
+        # The active row may belong to a workflow that ended without recording it.
+        await reconcile_sync(state, db, run)
+        if run.status not in FINISHED:
+            return run
+        run, claimed = await claim_sync(
+            db,
+            user_id=user_id,
+            workflow_id=workflow_id,
+            trigger=trigger,
+            since=since,
+            reports=report_types,
+        )
+        if not claimed:
+            return run
 
     request = SyncInput(
         user_id=user_id,
@@ -122,13 +134,15 @@ async def start_sync(
     memo: Mapping[str, Any] = await description.memo()
     running_id = str(memo.get("sync_id", ""))
     if running_id and running_id != run.id:
+        # A workflow from an older row still runs under this id; its row was closed.
         await db.execute(delete(SyncRun).where(SyncRun.id == run.id))
         await db.commit()
-        existing = await db.get(SyncRun, running_id)
-        if existing is not None and existing.user_id == user_id:
-            return existing
+        logger.warning(
+            "sync workflow %s runs for closed sync %s", workflow_id, running_id
+        )
         raise Conflict(
-            "A sync is already running for this account.", code="sync_running"
+            "A previous sync is still finishing for this account; try again shortly.",
+            code="sync_running",
         )
     run.workflow_run_id = description.run_id
     await db.commit()
@@ -189,6 +203,14 @@ async def reconcile_sync(state: AppState, db: AsyncSession, run: SyncRun) -> Non
     """
     if run.status in FINISHED or state.temporal.connected is None:
         return
+    if run.workflow_run_id is None:
+        # Still being started by another request, unless that request died.
+        if datetime.now(UTC) - run.started_at > _START_GRACE:
+            run.status, run.stage = "failed", "failed"
+            run.message = "The sync workflow never started; start a new sync."
+            run.completed_at = datetime.now(UTC)
+            await db.commit()
+        return
     try:
         description = await _handle(state.temporal.connected, run).describe(
             rpc_timeout=_QUERY_TIMEOUT
@@ -227,19 +249,6 @@ async def cancel_sync(state: AppState, run: SyncRun) -> None:
             "The workflow service did not accept the cancel."
         ) from error
     logger.info("cancel requested for sync %s", run.id)
-
-
-async def list_syncs(
-    db: AsyncSession, user_id: str, limit: int, offset: int
-) -> tuple[list[SyncRun], int]:
-    query = select(SyncRun).where(SyncRun.user_id == user_id)
-    total = await db.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await db.scalars(
-        query.order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
-        .limit(limit)
-        .offset(offset)
-    )
-    return list(rows), int(total)
 
 
 def _handle(client: Client, run: SyncRun) -> WorkflowHandle[Any, Any]:

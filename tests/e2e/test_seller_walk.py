@@ -9,12 +9,19 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import (
+    Client,
+    ScheduleActionExecutionStartWorkflow,
+    ScheduleActionStartWorkflow,
+    ScheduleOverlapPolicy,
+    WorkflowExecutionStatus,
+)
 from temporalio.testing import WorkflowEnvironment
 
 from sandbox.amazon.demo import DEMO_SELLER_ID
@@ -222,3 +229,65 @@ async def test_idempotency_key_replays_start(
     assert again.status_code == 202
     assert again.json() == first.json()
     assert again.headers.get("idempotent-replayed") == "true"
+
+
+async def _trigger_schedule(client: Client, user_id: str) -> Any:
+    """Trigger the seller's Schedule now; return the handle of the run it started."""
+    schedule = client.get_schedule_handle(f"sync-schedule-{user_id}")
+    before = len((await schedule.describe()).info.recent_actions)
+    await schedule.trigger()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        actions = (await schedule.describe()).info.recent_actions
+        if len(actions) > before:
+            started = actions[-1].action
+            assert isinstance(started, ScheduleActionExecutionStartWorkflow)
+            return client.get_workflow_handle(
+                started.workflow_id, run_id=started.first_execution_run_id
+            )
+        await asyncio.sleep(0.3)
+    raise AssertionError("the schedule did not start a run")
+
+
+async def test_connect_creates_recurring_schedule(
+    walked: dict[str, Any], dev_server: WorkflowEnvironment
+) -> None:
+    user_id = walked["me"]["id"]
+    schedule = dev_server.client.get_schedule_handle(f"sync-schedule-{user_id}")
+    description = await schedule.describe()
+    interval = description.schedule.spec.intervals[0]
+    action = description.schedule.action
+    assert interval.every == timedelta(hours=6)
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    assert action.id == f"sync-{user_id}"
+    assert description.schedule.policy.overlap == ScheduleOverlapPolicy.SKIP
+
+
+async def test_scheduled_sync_runs_when_idle(
+    walked: dict[str, Any], stack: Stack, dev_server: WorkflowEnvironment
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    handle = await _trigger_schedule(dev_server.client, walked["me"]["id"])
+    result = await handle.result()
+    assert result["status"] == "completed"
+    history = (await client.get(f"{stack.gateway_url}/api/sync/activity")).json()
+    newest = history["data"]["items"][0]
+    assert newest["id"] == result["sync_id"]
+    assert newest["trigger"] == "schedule"
+    assert newest["status"] == "completed"
+
+
+async def test_schedule_skips_while_manual_sync_runs(
+    walked: dict[str, Any], stack: Stack, dev_server: WorkflowEnvironment
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    headers = {"Origin": stack.gateway_url}
+    manual = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    total_before = (await client.get(f"{stack.gateway_url}/api/sync/activity")).json()
+    handle = await _trigger_schedule(dev_server.client, walked["me"]["id"])
+    result = await handle.result()
+    finished = await wait_for_sync(client, stack, manual.json()["data"]["id"])
+    total_after = (await client.get(f"{stack.gateway_url}/api/sync/activity")).json()
+    assert result["status"] == "skipped"
+    assert finished["status"] == "completed"
+    assert total_after["data"]["total"] == total_before["data"]["total"]

@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.crypto import SecretBox
 from store.db import create_engine, session_factory
-from store.models import AmazonConnection, Recovery
+from store.models import AmazonConnection, Recovery, SyncRun
 from store.recoveries import FindingRow, get_recovery, list_recoveries, upsert_findings
 from store.users import (
     add_session,
@@ -61,7 +62,7 @@ def finding(key: str, *, units: int = 2, amount: str = "14.82") -> FindingRow:
 
 async def test_migration_creates_every_table(db: AsyncSession) -> None:
     version = await db.scalar(text("SELECT version_num FROM alembic_version"))
-    assert version == "0001"
+    assert version == "0002"
 
 
 async def test_user_upsert_keeps_one_row_per_amazon_account(db: AsyncSession) -> None:
@@ -220,3 +221,21 @@ async def test_resolving_many_keys_batches_queries(db: AsyncSession) -> None:
         db, user_id=user.id, detection_id="det_2", findings=[], resolved=resolved
     )
     assert counts.resolved == 1
+
+
+async def test_second_active_sync_is_rejected(db: AsyncSession) -> None:
+    user = await upsert_user_from_amazon(
+        db, amazon_user_id="amzn1.account.Y", email="y@x", name="Y"
+    )
+    user_id = user.id
+    db.add(SyncRun(id="syn_a", user_id=user_id, workflow_id="sync-a", status="running"))
+    await db.commit()
+    db.add(SyncRun(id="syn_b", user_id=user_id, workflow_id="sync-b", status="queued"))
+    with pytest.raises(IntegrityError):
+        await db.commit()
+    await db.rollback()
+    db.add(
+        SyncRun(id="syn_c", user_id=user_id, workflow_id="sync-c", status="completed")
+    )
+    await db.commit()
+    assert await db.get(SyncRun, "syn_c") is not None

@@ -16,6 +16,8 @@ from temporalio.worker import Worker
 
 from workflows.detection import DetectionWorkflow
 from workflows.models import (
+    ClaimSyncInput,
+    ClaimSyncResult,
     CreateReportInput,
     CreateReportResult,
     IngestReportInput,
@@ -51,6 +53,9 @@ class FakeAmazon:
     records: list[RecordSyncInput] = field(default_factory=list)
     detections: list[RunDetectionInput] = field(default_factory=list)
     wait_cancelled: bool = False
+    claim: ClaimSyncResult = field(
+        default_factory=lambda: ClaimSyncResult(sync_id="syn_claimed")
+    )
 
     def activities(self) -> list[Callable[..., object]]:
         @activity.defn(name="prepare_sync")
@@ -98,12 +103,17 @@ class FakeAmazon:
         async def record_sync(request: RecordSyncInput) -> None:
             self.records.append(request)
 
+        @activity.defn(name="claim_scheduled_sync")
+        async def claim_scheduled_sync(request: ClaimSyncInput) -> ClaimSyncResult:
+            return self.claim
+
         return [
             prepare_sync,
             create_report,
             wait_for_report,
             ingest_report,
             record_sync,
+            claim_scheduled_sync,
         ]
 
     def detection_activities(self) -> list[Callable[..., object]]:
@@ -153,11 +163,11 @@ class Harness:
                 await child.result()
 
     async def start(
-        self, **options: object
+        self, sync_id: str | None = None, **options: object
     ) -> WorkflowHandle[SyncWorkflow, SyncResult]:
         request = SyncInput(
             user_id="usr_test",
-            sync_id=f"syn_{uuid.uuid4().hex[:8]}",
+            sync_id=f"syn_{uuid.uuid4().hex[:8]}" if sync_id is None else sync_id,
             options=SyncOptions(
                 detection_task_queue=self.detection_queue,
                 poll_interval_seconds=0.1,
@@ -168,7 +178,7 @@ class Harness:
         handle = await self.env.client.start_workflow(
             SyncWorkflow.run,
             request,
-            id=f"sync-{request.sync_id}",
+            id=f"sync-{request.sync_id or uuid.uuid4().hex[:8]}",
             task_queue=self.task_queue,
         )
         self.started.append(handle)
@@ -311,3 +321,20 @@ async def _poll_status(
             return status
         await asyncio.sleep(0.1)
     raise AssertionError("the sync never reached the expected state")
+
+
+async def test_scheduled_run_claims_its_sync(harness: Harness) -> None:
+    handle = await harness.start(sync_id="")
+    result = await handle.result()
+    assert result.status == "completed"
+    assert result.sync_id == "syn_claimed"
+    assert harness.amazon.records[-1].status.sync_id == "syn_claimed"
+
+
+async def test_scheduled_run_skips_when_sync_active(harness: Harness) -> None:
+    harness.amazon.claim = ClaimSyncResult(reason="sync syn_other is already active")
+    handle = await harness.start(sync_id="")
+    result = await handle.result()
+    assert result.status == "skipped"
+    assert harness.amazon.created == []
+    assert harness.amazon.records == []
