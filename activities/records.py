@@ -28,7 +28,7 @@ class RecordActivities:
 
     @activity.defn(name="claim_scheduled_sync")
     async def claim_scheduled_sync(self, request: ClaimSyncInput) -> ClaimSyncResult:
-        """Claim the user's one active sync for a scheduled run, or say why not."""
+        """Claim the user's one active sync for a scheduled run, or give the reason."""
         info = activity.info()
         async with self._deps.sessions() as db:
             connection = await get_amazon_connection(db, request.user_id)

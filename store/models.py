@@ -1,8 +1,8 @@
 """Database models: the platform state the gateway and the activities share.
 
 Money is stored in minor units (cents) next to its currency, so sums are exact and
-sortable on both SQLite and PostgreSQL. Every table that holds a seller's data has a
-`user_id`, and every query in `store.queries` filters on it.
+sortable on both SQLite and PostgreSQL. Every table with a seller's data has a
+`user_id`, and every read in `store/` filters on it.
 """
 
 from __future__ import annotations

@@ -79,7 +79,7 @@ async def upsert_findings(
 ) -> UpsertCounts:
     """Insert new findings, refresh open ones, and cancel open ones now resolved.
 
-    `resolved` holds (finding key, reason) pairs. The unique (user_id, finding_key)
+    `resolved` contains (finding key, reason) pairs. The unique (user_id, finding_key)
     constraint is what keeps a rerun from creating duplicates.
     """
     resolved = list(resolved)

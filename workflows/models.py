@@ -28,7 +28,8 @@ SYNC_REPORT_TYPES = (
     "GET_FBA_REIMBURSEMENTS_DATA",
     "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
 )
-# Reports that cover the whole region whatever marketplaceIds says: request them once.
+# Reports that cover the whole region whatever marketplaceIds contains: request them
+# once per region.
 REGION_WIDE_REPORTS = frozenset({"GET_FBA_REIMBURSEMENTS_DATA"})
 
 
@@ -101,7 +102,7 @@ class ClaimSyncResult(BaseModel):
 
 
 class SellerContext(BaseModel):
-    """What a sync needs to know about the seller's Amazon connection."""
+    """The seller's Amazon connection details a sync needs."""
 
     selling_partner_id: str
     region: str

@@ -70,7 +70,7 @@ class SyncWorkflow:
 
     @workflow.query(name="status")
     def status(self) -> SyncStatus:
-        """The sync's live progress: stage, percent, and each report's state."""
+        """Return the sync's live progress: stage, percent and each report's state."""
         if self._status is None:
             raise ApplicationError("the sync has not started yet", type="not_started")
         return self._status

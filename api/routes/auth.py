@@ -222,7 +222,7 @@ async def _exchange_and_fetch_profile(
 
 @router.get("/api/auth/me", response_model=Envelope[Me])
 async def me(user: CurrentUser, db: Db) -> Envelope[Me]:
-    """The signed-in user and what they have connected."""
+    """Return the signed-in user and what they have connected."""
     connection = await get_amazon_connection(db, user.id)
     return ok(
         Me(

@@ -84,7 +84,7 @@ async def _schedule_syncs(state: AppState, user_id: str) -> None:
 
 @router.get("/status", response_model=Envelope[IntegrationsStatus])
 async def status(user: CurrentUser, db: Db) -> Envelope[IntegrationsStatus]:
-    """What the seller has connected."""
+    """Show what the seller has connected."""
     connection = await get_amazon_connection(db, user.id)
     amazon = AmazonStatus(
         connected=connection is not None,
@@ -110,7 +110,7 @@ async def status(user: CurrentUser, db: Db) -> Envelope[IntegrationsStatus]:
 
 @router.get("/connect-amazon", response_model=Envelope[AuthUrl])
 async def connect_amazon(user: CurrentUser, state: State) -> Envelope[AuthUrl]:
-    """The Seller Central consent URL for the seller's region, with a fresh state."""
+    """Return the Seller Central consent URL for the region, with a fresh state."""
     settings = state.settings
     signed_state = state.tokens.sign_state(
         {

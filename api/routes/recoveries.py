@@ -157,7 +157,7 @@ async def list_all(
         SortKey, Query(description="Column, '-' first for descending")
     ] = "-detected_at",
 ) -> Envelope[Page[RecoveryView]]:
-    """The seller's recoveries, paged."""
+    """List the seller's recoveries, paged."""
     rows, total = await list_recoveries(
         db, user.id, status=status, type_=type, limit=limit, offset=offset, sort=sort
     )
@@ -169,7 +169,7 @@ async def list_all(
 async def get_one(
     user: CurrentUser, db: Db, recovery_id: Annotated[str, Path(max_length=64)]
 ) -> Envelope[RecoveryDetail]:
-    """One recovery with its timeline and evidence."""
+    """Return one recovery with its timeline and evidence."""
     recovery = await get_recovery(db, user.id, recovery_id)
     if recovery is None:
         raise NotFound(f"No recovery {recovery_id} was found for this account.")

@@ -155,7 +155,7 @@ async def start(
 async def status(
     user: CurrentUser, state: State, db: Db, id: Annotated[str | None, Query()] = None
 ) -> Envelope[SyncView]:
-    """The sync's live or stored state; the latest sync when `id` is absent."""
+    """Return the sync's live or stored state; the latest sync when `id` is absent."""
     run = await find_sync(db, user.id, id)
     live = await live_status(state, run)
     if live is None:

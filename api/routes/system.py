@@ -53,7 +53,7 @@ class ServicesStatus(BaseModel):
 
 @router.get("/", response_model=Envelope[ServiceInfo])
 async def root(state: State) -> Envelope[ServiceInfo]:
-    """What this service is and where its docs and Temporal UI are."""
+    """Describe this service and link its docs and Temporal UI."""
     settings = state.settings
     return ok(
         ServiceInfo(
@@ -92,6 +92,6 @@ async def health(state: State) -> JSONResponse:
 
 @router.get("/api/services/status", response_model=Envelope[ServicesStatus])
 async def services_status(state: State) -> Envelope[ServicesStatus]:
-    """Each dependency's status, latency and last error."""
+    """List each dependency's status, latency and last error."""
     checks = await all_checks(state)
     return ok(ServicesStatus(services=[DependencyStatus(**vars(c)) for c in checks]))

@@ -102,7 +102,7 @@ async def check_pollers(state: AppState, service: str) -> Check:
 
 
 async def check_http(state: AppState, name: str, url: str) -> Check:
-    """Reachability of an upstream: any HTTP answer counts, errors and 5xx do not."""
+    """Check that an upstream is reachable: any HTTP response but a 5xx counts."""
 
     async def probe() -> None:
         response = await state.http.get(url, timeout=3)

@@ -166,7 +166,7 @@ async def find_sync(db: AsyncSession, user_id: str, sync_id: str | None) -> Sync
 
 
 async def live_status(state: AppState, run: SyncRun) -> SyncStatus | None:
-    """Query the running workflow; None when it has ended or cannot answer now."""
+    """Query the running workflow; return None when it ended or the query failed."""
     if run.status in FINISHED or state.temporal.connected is None:
         return None
     handle = _handle(state.temporal.connected, run)

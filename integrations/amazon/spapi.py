@@ -22,7 +22,7 @@ REPORTS = "/reports/2021-06-30"
 
 
 class SpApiError(Exception):
-    """An SP-API call failed; `retryable` tells whether trying again can help."""
+    """An SP-API call failed; `retryable` is true when trying again can help."""
 
     def __init__(
         self,

@@ -56,7 +56,7 @@ class Gateway:
 
 @pytest.fixture
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
-    # Temporal at a loopback port nobody listens on: routes that need it must degrade.
+    # Temporal points at an unused loopback port, so routes that need it must degrade.
     settings = make_settings(tmp_path, temporal_address=f"127.0.0.1:{free_port()}")
     engine = create_engine(settings.database_url)
     await upgrade_to_head(engine)

@@ -1,7 +1,7 @@
 """The whole stack as real processes on loopback: sandbox, worker and gateway.
 
-The Temporal dev server comes from the test session; everything else is started here
-with `subprocess`, on free ports, with its own database file and data folder.
+The Temporal dev server comes from the test session. Everything else is started here
+with `subprocess` on free ports, with its own database file and data folder.
 """
 
 from __future__ import annotations
