@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["/", "/dashboard", "/recoveries", "/integrations"]
     )
 
+    # Sign-in and consent requests allowed per client address and minute.
+    login_rate_limit_per_minute: int = Field(default=30, gt=0)
+
     # Database and storage
     database_url: str = "sqlite+aiosqlite:///var/clario.db"
     database_echo: bool = False

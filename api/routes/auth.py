@@ -11,13 +11,14 @@ import httpx
 from authlib.common.security import generate_token
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, Db, State, read_token
 from api.envelope import Envelope, ok
 from api.errors import UpstreamUnavailable
+from api.ratelimit import rate_limit
 from api.redirects import checked_redirect_path, frontend_url
 from api.sessions import InvalidSession
 from api.state import AppState
@@ -32,6 +33,14 @@ from store.users import (
 logger = logging.getLogger(__name__)
 
 router = APIRouter(tags=["auth"])
+
+
+def _login_limit(request: Request) -> int:
+    limit: int = request.app.state.clario.settings.login_rate_limit_per_minute
+    return limit
+
+
+login_rate_limit = Depends(rate_limit("sign-in", _login_limit))
 
 FLOW_COOKIE = "clario_login_flow"
 FLOW_COOKIE_PATH = "/api/auth/amazon"
@@ -71,6 +80,7 @@ def _oauth_client(state: AppState) -> AsyncOAuth2Client:
 
 @router.get(
     "/auth/amazon/start",
+    dependencies=[login_rate_limit],
     response_model=Envelope[AuthUrl],
     responses={302: {"description": "Redirect to the Login with Amazon page"}},
 )
@@ -110,6 +120,7 @@ async def start_login(
 
 @router.get(
     "/api/auth/amazon/callback",
+    dependencies=[login_rate_limit],
     responses={
         302: {"description": "Redirect to the frontend, signed in or with ?error="}
     },

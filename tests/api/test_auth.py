@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+from api.ratelimit import SlidingWindowLimiter
 from tests.api.conftest import Gateway
 
 
@@ -69,3 +70,24 @@ async def test_connect_amazon_url_carries_signed_state(gateway: Gateway) -> None
     assert urlsplit(url).path == "/apps/authorize/consent"
     assert query["application_id"] == [gateway.settings.amazon_application_id]
     assert gateway.state.tokens.open_state(query["state"][0])["sub"] == user_id
+
+
+async def test_sign_in_is_rate_limited(gateway: Gateway) -> None:
+    limit = gateway.settings.login_rate_limit_per_minute
+    for _ in range(limit):
+        assert (await gateway.client.get("/auth/amazon/start")).status_code == 302
+    response = await gateway.client.get("/auth/amazon/start")
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "rate_limited"
+    assert int(response.headers["retry-after"]) >= 1
+
+
+def test_sliding_window_frees_after_window() -> None:
+    now = [0.0]
+    limiter = SlidingWindowLimiter(2, 60.0, clock=lambda: now[0])
+    assert limiter.hit("a") == 0
+    assert limiter.hit("a") == 0
+    assert limiter.hit("a") == 60.0
+    assert limiter.hit("b") == 0
+    now[0] = 60.0
+    assert limiter.hit("a") == 0
