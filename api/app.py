@@ -19,6 +19,7 @@ from api.temporal import TemporalConnector
 from core.crypto import SecretBox
 from core.logging import configure_logging
 from core.settings import Settings, load_settings
+from integrations.circuit import CircuitRegistry
 from store.db import create_engine, session_factory
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ def create_app(
                 ),
                 temporal=TemporalConnector(resolved),
                 http=http,
+                circuits=CircuitRegistry(),
             )
             logger.info("gateway started (%s)", resolved.environment)
             try:

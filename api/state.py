@@ -11,6 +11,7 @@ from api.sessions import SessionTokens
 from api.temporal import TemporalConnector
 from core.crypto import SecretBox
 from core.settings import Settings
+from integrations.circuit import CircuitRegistry
 
 
 @dataclass
@@ -22,3 +23,4 @@ class AppState:
     secrets: SecretBox
     temporal: TemporalConnector
     http: httpx.AsyncClient
+    circuits: CircuitRegistry

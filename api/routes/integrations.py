@@ -189,6 +189,7 @@ async def amazon_callback(
         token_url=settings.amazon_lwa_token_url,
         client_id=settings.amazon_client_id,
         client_secret=settings.amazon_client_secret.get_secret_value(),
+        breaker=state.circuits.get("amazon_lwa"),
     )
     try:
         tokens = await lwa.exchange_code(

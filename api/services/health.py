@@ -112,7 +112,8 @@ async def check_http(state: AppState, name: str, url: str) -> Check:
             )
 
     check = await _timed(name, probe())
-    check.circuit = "closed" if check.status == "ok" else "unknown"
+    # The gateway's own breaker for this upstream; the worker keeps its own.
+    check.circuit = state.circuits.get(name).state
     return check
 
 

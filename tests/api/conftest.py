@@ -57,7 +57,16 @@ class Gateway:
 @pytest.fixture
 async def gateway(tmp_path: Path) -> AsyncIterator[Gateway]:
     # Temporal points at an unused loopback port, so routes that need it must degrade.
-    settings = make_settings(tmp_path, temporal_address=f"127.0.0.1:{free_port()}")
+    unused = f"http://127.0.0.1:{free_port()}"
+    settings = make_settings(
+        tmp_path,
+        temporal_address=f"127.0.0.1:{free_port()}",
+        amazon_lwa_authorize_url=f"{unused}/ap/oa",
+        amazon_lwa_token_url=f"{unused}/auth/o2/token",
+        amazon_profile_url=f"{unused}/user/profile",
+        amazon_seller_central_url=unused,
+        amazon_spapi_endpoint=unused,
+    )
     engine = create_engine(settings.database_url)
     await upgrade_to_head(engine)
     await engine.dispose()

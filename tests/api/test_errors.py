@@ -220,3 +220,21 @@ async def test_cors_allows_only_configured_origins(gateway: Gateway) -> None:
     assert allowed.headers["access-control-allow-origin"] == "https://app.clario.ai"
     assert allowed.headers["access-control-allow-credentials"] == "true"
     assert "access-control-allow-origin" not in denied.headers
+
+
+async def test_services_status_lists_every_dependency(gateway: Gateway) -> None:
+    response = await gateway.client.get("/api/services/status")
+    services = {s["name"]: s for s in response.json()["data"]["services"]}
+    assert response.status_code == 200
+    assert set(services) == {
+        "database",
+        "temporal",
+        f"task_queue:{gateway.settings.task_queue_sync}",
+        f"task_queue:{gateway.settings.task_queue_detection}",
+        "amazon_lwa",
+        "amazon_spapi",
+    }
+    assert services["database"]["status"] == "ok"
+    assert services["temporal"]["status"] == "down"
+    assert services["temporal"]["last_error"]
+    assert services["amazon_lwa"]["circuit"] == "closed"
