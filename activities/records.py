@@ -67,6 +67,7 @@ class RecordActivities:
             run.message = status.message
             run.reports = [report.model_dump(mode="json") for report in status.reports]
             run.errors = list(status.errors)
+            run.detection_run_id = status.detection_id or run.detection_run_id
             run.workflow_run_id = run.workflow_run_id or activity.info().workflow_run_id
             if request.final:
                 run.completed_at = utcnow()

@@ -130,6 +130,7 @@ class SyncRun(Base):
     reports: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    detection_run_id: Mapped[str | None] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -110,7 +110,7 @@ def sync_view(run: SyncRun, live: SyncStatus | None = None) -> SyncView:
         errors=live.errors if live else run.errors,
         trigger=run.trigger,
         workflow_id=run.workflow_id,
-        detection_id=live.detection_id if live else None,
+        detection_id=live.detection_id if live else run.detection_run_id,
     )
 
 

@@ -109,6 +109,7 @@ async def test_first_sync_completes_every_report(walked: dict[str, Any]) -> None
     }
     assert set(statuses.values()) == {"completed"}
     assert all(r["rows"] > 0 for r in sync["reports"])
+    assert str(sync["detection_id"]).startswith("det_")
 
 
 async def test_every_claimable_planted_unit_found(walked: dict[str, Any]) -> None:
@@ -168,7 +169,7 @@ async def test_sync_workflow_is_findable_by_user(
 async def test_detection_workflow_tagged(walked: dict[str, Any]) -> None:
     detection = walked["detection"]
     user_id = walked["me"]["id"]
-    assert detection.id.startswith(f"detection-{user_id}-det_")
+    assert detection.id == f"detection-{user_id}-{walked['sync']['detection_id']}"
 
 
 async def test_second_sync_adds_no_rows(walked: dict[str, Any], stack: Stack) -> None:
