@@ -40,7 +40,7 @@ worker: $(STAMP)
 	$(BIN)/python worker.py
 
 gateway: $(STAMP)
-	$(BIN)/uvicorn --factory api.app:create_app --host 127.0.0.1 --port 8000
+	$(BIN)/uvicorn --factory api.app:create_app --host 127.0.0.1 --port 8000 --no-access-log
 
 sandbox: $(STAMP)
 	$(BIN)/python -m sandbox --port 8300

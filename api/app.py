@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
-from api.middleware import RequestContextMiddleware
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.routes import auth, integrations, recoveries, sync, system
 from api.sessions import SessionTokens
 from api.state import AppState
@@ -77,6 +77,9 @@ def create_app(
             "X-Request-ID",
         ],
         expose_headers=["X-Request-ID"],
+    )
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=resolved.max_request_body_bytes
     )
     app.add_middleware(RequestContextMiddleware)
     for module in (system, auth, integrations, sync, recoveries):

@@ -51,7 +51,7 @@ def read_token(request: Request, cookie_name: str) -> tuple[str | None, bool]:
     return (cookie, True) if cookie else (None, False)
 
 
-def _check_origin(request: Request, state: AppState) -> None:
+def check_origin(request: Request, state: AppState) -> None:
     """Reject a cookie-authenticated unsafe request from a foreign origin (CSRF)."""
     origin = request.headers.get("origin") or request.headers.get("referer")
     if not origin:
@@ -61,7 +61,7 @@ def _check_origin(request: Request, state: AppState) -> None:
             code="csrf_failed",
         )
     parts = urlsplit(origin)
-    origin = f"{parts.scheme}://{parts.netloc}"
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else origin[:100]
     own = urlsplit(state.settings.public_url)
     allowed = {*state.settings.cors_origins, f"{own.scheme}://{own.netloc}"}
     if origin not in allowed:
@@ -91,7 +91,7 @@ async def authenticate(
             "This session was signed out or has expired; sign in again."
         )
     if from_cookie and request.method in _UNSAFE_METHODS:
-        _check_origin(request, state)
+        check_origin(request, state)
     user_id_var.set(claims.user_id)
     return claims
 

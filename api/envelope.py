@@ -8,6 +8,9 @@ from pydantic import BaseModel
 
 T = TypeVar("T")
 
+# Deeper pages are refused: they would only scan; filter or sort instead.
+MAX_OFFSET = 100_000
+
 
 class Envelope(BaseModel, Generic[T]):
     ok: Literal[True] = True

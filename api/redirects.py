@@ -15,7 +15,8 @@ def checked_redirect_path(settings: Settings, value: str | None) -> str:
     parts = urlsplit(value)
     allowed = settings.allowed_redirect_paths
     path_ok = value.startswith("/") and not value.startswith("//") and "\\" not in value
-    if not path_ok or parts.scheme or parts.netloc or parts.path not in allowed:
+    plain = not (parts.scheme or parts.netloc or parts.query or parts.fragment)
+    if not path_ok or not plain or "%" in value or parts.path not in allowed:
         raise ValidationFailed(
             "redirect must be one of the allowed frontend paths: "
             f"{', '.join(allowed)}.",

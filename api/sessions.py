@@ -11,6 +11,8 @@ from jose import JWTError, jwt
 from core.ids import new_id
 from core.settings import Settings
 
+_CLOCK_SKEW = timedelta(seconds=60)
+
 
 class InvalidSession(Exception):
     """The token is malformed, badly signed, expired or for another audience."""
@@ -98,10 +100,13 @@ class SessionTokens:
             )
         except JWTError as error:
             raise InvalidSession(str(error)) from error
+        issued_at = datetime.fromtimestamp(int(payload["iat"]), UTC)
+        if issued_at > datetime.now(UTC) + _CLOCK_SKEW:
+            raise InvalidSession("token issued in the future")
         return SessionClaims(
             user_id=str(payload["sub"]),
             session_id=str(payload["jti"]),
-            issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
+            issued_at=issued_at,
             expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
         )
 

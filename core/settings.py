@@ -51,6 +51,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["/", "/dashboard", "/recoveries", "/integrations"]
     )
 
+    # Largest request body accepted, in bytes.
+    max_request_body_bytes: int = Field(default=1_048_576, gt=0)
     # Sign-in and consent requests allowed per client address and minute.
     login_rate_limit_per_minute: int = Field(default=30, gt=0)
 

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
 
-from api.deps import CurrentUser, Db, State, read_token
+from api.deps import CurrentUser, Db, State, check_origin, read_token
 from api.envelope import Envelope, ok
 from api.errors import UpstreamUnavailable
 from api.ratelimit import rate_limit
@@ -251,7 +251,9 @@ async def me(user: CurrentUser, db: Db) -> Envelope[Me]:
 @router.post("/api/auth/logout", response_model=Envelope[LoggedOut])
 async def logout(request: Request, state: State, db: Db) -> Response:
     """Revoke the session and clear the cookie; calling it again is harmless."""
-    token, _ = read_token(request, state.settings.session_cookie_name)
+    token, from_cookie = read_token(request, state.settings.session_cookie_name)
+    if token and from_cookie:
+        check_origin(request, state)
     if token:
         try:
             claims = state.tokens.verify(token)

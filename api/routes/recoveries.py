@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, Db
-from api.envelope import Envelope, Page, ok, page
+from api.envelope import MAX_OFFSET, Envelope, Page, ok, page
 from api.errors import NotFound
 from store.models import Recovery
 from store.recoveries import from_minor, get_recovery, list_recoveries
@@ -152,7 +152,7 @@ async def list_all(
     status: Annotated[RecoveryStatus | None, Query()] = None,
     type: Annotated[RecoveryType | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     sort: Annotated[
         SortKey, Query(description="Column, '-' first for descending")
     ] = "-detected_at",

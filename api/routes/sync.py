@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
 from api.deps import CurrentUser, Db, State
-from api.envelope import Envelope, Page, ok, page
+from api.envelope import MAX_OFFSET, Envelope, Page, ok, page
 from api.idempotency import remember, replay_or_none
 from api.services.syncs import (
     cancel_sync,
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/api/sync", tags=["sync"])
 class StartSyncRequest(BaseModel):
     reports: list[str] | None = Field(
         default=None,
+        max_length=len(SYNC_REPORT_TYPES),
         description=f"Report types to sync; default all of {SYNC_REPORT_TYPES}",
     )
     since: datetime | None = Field(
@@ -168,7 +169,7 @@ async def activity_log(
     user: CurrentUser,
     db: Db,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> Envelope[Page[SyncView]]:
     """Past and current syncs, newest first."""
     runs, total = await list_syncs(db, user.id, limit, offset)

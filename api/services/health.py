@@ -14,6 +14,7 @@ from sqlalchemy import text
 from temporalio.api.enums.v1 import TaskQueueType
 from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.service import RPCError
 
 from api.errors import UpstreamUnavailable
 from api.state import AppState
@@ -43,6 +44,7 @@ async def _timed(name: str, probe: Awaitable[int | None]) -> Check:
         httpx.HTTPError,
         UpstreamUnavailable,
         RuntimeError,
+        RPCError,
     ) as error:
         return Check(name, "down", None, datetime.now(UTC), _describe(error))
     latency = round((time.perf_counter() - started) * 1000, 1)
@@ -60,6 +62,8 @@ def _describe(error: BaseException) -> str:
         return "timed out after 3s"
     if isinstance(error, UpstreamUnavailable):
         return "unreachable"
+    if isinstance(error, RPCError):
+        return f"Temporal call failed: {error.message}"[:200]
     return type(error).__name__
 
 

@@ -9,8 +9,15 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowExecutionStatus,
+    WorkflowHandle,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+)
 from temporalio.common import (
+    QueryRejectCondition,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
@@ -171,13 +178,15 @@ async def live_status(state: AppState, run: SyncRun) -> SyncStatus | None:
         return None
     handle = _handle(state.temporal.connected, run)
     try:
+        # A closed workflow still answers queries with its last state, so reject
+        # those: the caller then reconciles the row with how the workflow ended.
         status: SyncStatus = await handle.query(
-            "status", result_type=SyncStatus, rpc_timeout=_QUERY_TIMEOUT
+            "status",
+            result_type=SyncStatus,
+            reject_condition=QueryRejectCondition.NOT_OPEN,
+            rpc_timeout=_QUERY_TIMEOUT,
         )
-    except RPCError as error:
-        logger.debug("sync %s status query failed: %s", run.id, error)
-        return None
-    except Exception as error:
+    except (RPCError, WorkflowQueryRejectedError, WorkflowQueryFailedError) as error:
         logger.debug("sync %s status query failed: %s", run.id, error)
         return None
     return status if status.sync_id == run.id else None

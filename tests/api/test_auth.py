@@ -91,3 +91,11 @@ def test_sliding_window_frees_after_window() -> None:
     assert limiter.hit("b") == 0
     now[0] = 60.0
     assert limiter.hit("a") == 0
+
+
+async def test_start_rejects_redirect_with_query(gateway: Gateway) -> None:
+    for value in ("/dashboard?next=https://evil.example", "/dashboard%23frag", "/x#y"):
+        response = await gateway.client.get(
+            "/auth/amazon/start", params={"redirect": value}
+        )
+        assert response.status_code == 422, value

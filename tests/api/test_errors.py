@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 from jose import jwt
+from temporalio.service import RPCError, RPCStatusCode
 
 from store.models import Recovery, SyncRun
+from store.users import add_session
 from tests.api.conftest import Gateway
 
 
@@ -238,3 +240,94 @@ async def test_services_status_lists_every_dependency(gateway: Gateway) -> None:
     assert services["temporal"]["status"] == "down"
     assert services["temporal"]["last_error"]
     assert services["amazon_lwa"]["circuit"] == "closed"
+
+
+class _BrokenTemporal:
+    """A connected Temporal client whose server has gone away."""
+
+    class service_client:
+        @staticmethod
+        async def check_health() -> None:
+            raise RPCError("tcp connect error", RPCStatusCode.UNAVAILABLE, b"")
+
+    class workflow_service:
+        @staticmethod
+        async def describe_task_queue(_request: object) -> None:
+            raise RPCError("tcp connect error", RPCStatusCode.UNAVAILABLE, b"")
+
+
+async def test_health_survives_lost_temporal(
+    gateway: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken() -> object:
+        return _BrokenTemporal()
+
+    monkeypatch.setattr(gateway.state.temporal, "get", broken)
+    health = await gateway.client.get("/health")
+    status = await gateway.client.get("/api/services/status")
+    services = {s["name"]: s for s in status.json()["data"]["services"]}
+    assert health.status_code == 200
+    assert health.json()["data"]["status"] == "degraded"
+    assert status.status_code == 200
+    assert services["temporal"]["status"] == "down"
+    assert "tcp connect error" in services["temporal"]["last_error"]
+
+
+async def test_huge_offset_gives_422(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    for path in ("/api/recoveries", "/api/sync/activity"):
+        response = await gateway.client.get(
+            path, params={"offset": "9223372036854775808"}, headers=bearer(token)
+        )
+        assert response.status_code == 422, path
+        assert response.json()["error"]["details"][0]["field"] == "offset"
+
+
+async def test_oversized_body_gives_413(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    body = (
+        b'{"reports": ["'
+        + b"A" * (gateway.settings.max_request_body_bytes + 1)
+        + b'"]}'
+    )
+    response = await gateway.client.post(
+        "/api/sync/start",
+        headers={**bearer(token), "Content-Type": "application/json"},
+        content=body,
+    )
+    assert response.status_code == 413
+    assert_envelope(response.json(), "payload_too_large")
+
+
+async def test_too_many_report_types_gives_422(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.post(
+        "/api/sync/start", headers=bearer(token), json={"reports": ["X"] * 1000}
+    )
+    assert response.status_code == 422
+    assert len(response.content) < 5000
+
+
+async def test_token_issued_in_future_gives_401(gateway: Gateway) -> None:
+    user_id, _ = await gateway.user_token()
+    future = datetime.now(UTC) + timedelta(days=11)
+    token, claims = gateway.state.tokens.issue(user_id, now=future)
+    async with gateway.state.sessions() as db:
+        await add_session(
+            db,
+            session_id=claims.session_id,
+            user_id=user_id,
+            expires_at=claims.expires_at,
+            user_agent=None,
+        )
+        await db.commit()
+    response = await gateway.client.get("/api/auth/me", headers=bearer(token))
+    assert response.status_code == 401
+
+
+async def test_cookie_logout_needs_origin(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    gateway.client.cookies.update({gateway.settings.session_cookie_name: token})
+    response = await gateway.client.post("/api/auth/logout")
+    assert response.status_code == 403
+    assert_envelope(response.json(), "csrf_failed")

@@ -150,6 +150,7 @@ class Stack:
                 "127.0.0.1",
                 "--port",
                 str(self.gateway_port),
+                "--no-access-log",
             ],
         )
         _wait_port(self.gateway_port, gateway, "gateway")
