@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from temporalio import activity
@@ -17,6 +17,7 @@ from activities.tokens import access_token_for
 from core.ids import new_id
 from integrations.amazon.ratelimit import RateLimitWait
 from integrations.amazon.reports import (
+    MARKETPLACES,
     ReportError,
     decode_document,
     get_marketplace,
@@ -104,14 +105,14 @@ class AmazonActivities:
             participations = await self._spapi(
                 request.user_id, self._deps.spapi.marketplace_participations
             )
+            marketplaces = _known_marketplaces(participations)
+            await self._save_marketplaces(connection.id, marketplaces)
             marketplace_ids = [
-                str(p["marketplace"]["id"])
-                for p in participations
-                if p.get("participation", {}).get("isParticipating")
+                str(m["id"]) for m in marketplaces if m["is_participating"]
             ]
         if not marketplace_ids:
             raise ApplicationError(
-                "the seller participates in no marketplace",
+                "the seller participates in no marketplace this service supports",
                 type="not_connected",
                 non_retryable=True,
             )
@@ -120,6 +121,14 @@ class AmazonActivities:
             region=connection.region,
             marketplace_ids=marketplace_ids,
         )
+
+    async def _save_marketplaces(
+        self, connection_id: str, marketplaces: list[dict[str, Any]]
+    ) -> None:
+        async with self._deps.sessions() as db, db.begin():
+            stored = await db.get(AmazonConnection, connection_id)
+            if stored is not None:
+                stored.marketplaces = marketplaces
 
     @activity.defn(name="create_report")
     async def create_report(self, request: CreateReportInput) -> CreateReportResult:
@@ -288,6 +297,29 @@ class AmazonActivities:
             document.rows_added = max(document.rows_added, added)
             for field, value in (stored or {}).items():
                 setattr(document, field, value)
+
+
+def _known_marketplaces(participations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Keep the Sellers API marketplaces this service has a time zone and codec for."""
+    known = []
+    for participation in participations:
+        marketplace = participation.get("marketplace") or {}
+        marketplace_id = str(marketplace.get("id", ""))
+        if marketplace_id not in MARKETPLACES:
+            logger.info("skipping marketplace %s: not supported", marketplace_id)
+            continue
+        known.append(
+            {
+                "id": marketplace_id,
+                "name": marketplace.get("name"),
+                "country_code": marketplace.get("countryCode"),
+                "currency": marketplace.get("defaultCurrencyCode"),
+                "is_participating": bool(
+                    (participation.get("participation") or {}).get("isParticipating")
+                ),
+            }
+        )
+    return known
 
 
 async def _sleep_with_heartbeat(seconds: float, detail: str) -> None:

@@ -10,9 +10,11 @@ from temporalio import activity
 
 from activities.deps import ActivityDeps
 from detection import DetectionInput, DetectionSettings, Finding, run_detection
+from integrations.amazon.reports import MARKETPLACES, get_marketplace
 from store.models import DetectionRun
 from store.recoveries import FindingRow, upsert_findings
 from store.types import utcnow
+from store.users import get_amazon_connection
 from workflows.models import RunDetectionInput, RunDetectionResult
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,15 @@ def _finding_row(finding: Finding) -> FindingRow:
 class DetectionActivities:
     def __init__(self, deps: ActivityDeps) -> None:
         self._deps = deps
+
+    async def _currency(self, user_id: str) -> str:
+        """Return the currency of the seller's first marketplace (USD when unknown)."""
+        async with self._deps.sessions() as db:
+            connection = await get_amazon_connection(db, user_id)
+        for marketplace in connection.marketplaces if connection else []:
+            if marketplace.get("id") in MARKETPLACES:
+                return get_marketplace(str(marketplace["id"])).currency
+        return "USD"
 
     @activity.defn(name="run_detection")
     async def run_detection(self, request: RunDetectionInput) -> RunDetectionResult:

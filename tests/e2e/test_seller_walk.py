@@ -92,6 +92,16 @@ def _key(item: dict[str, Any]) -> tuple[str, str, str]:
     return (item["type"], item["fnsku"], item["reference_id"])
 
 
+async def test_sync_records_marketplaces(walked: dict[str, Any], stack: Stack) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    status = await client.get(f"{stack.gateway_url}/api/v1/integrations/status")
+    amazon = status.json()["data"]["amazon"]
+    assert amazon["selling_partner_id"] == DEMO_SELLER_ID
+    assert [m["id"] for m in amazon["marketplaces"]] == ["ATVPDKIKX0DER"]
+    assert amazon["marketplaces"][0]["currency"] == "USD"
+    assert amazon["last_sync_at"] is not None
+
+
 async def test_connect_redirects_to_frontend(walked: dict[str, Any]) -> None:
     assert "amazon=connected" in walked["landing"]
     assert walked["me"]["amazon_connected"] is True
