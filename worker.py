@@ -74,6 +74,7 @@ async def activity_deps(settings: Settings) -> AsyncIterator[ActivityDeps]:
                 endpoint=settings.amazon_spapi_endpoint,
                 user_agent=settings.amazon_user_agent,
                 limiter=RateLimiter(),
+                throttle_delay=settings.amazon_throttle_max_delay_seconds,
                 breaker=circuits.get("amazon_spapi"),
             ),
             blobs=LocalBlobStore(settings.data_dir / "documents"),
@@ -117,6 +118,10 @@ def build_workers(
             activity_executor=executor,
             graceful_shutdown_timeout=_GRACEFUL_SHUTDOWN,
             interceptors=[LogContextInterceptor()],
+            # Heartbeats carry cancellation to activities; send them at least every
+            # 5 seconds so a cancelled sync stops its downloads promptly.
+            max_heartbeat_throttle_interval=timedelta(seconds=5),
+            default_heartbeat_throttle_interval=timedelta(seconds=5),
         )
         for service in services
     ]

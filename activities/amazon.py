@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
+_THROTTLE_BUDGET_SECONDS = 600.0
+
 
 def _local_iso(moment: datetime | None, marketplace_id: str) -> str | None:
     """Format a window bound in the marketplace's local time with an explicit offset."""
@@ -56,21 +58,40 @@ class AmazonActivities:
         self._deps = deps
 
     async def _spapi(self, user_id: str, call: Callable[[str, str], Awaitable[T]]) -> T:
-        """Run one SP-API call with the seller's token; map failures for Temporal."""
+        """Run one SP-API call with the seller's token; map failures for Temporal.
+
+        Throttling (a 429, or the client's own pacing) is waited out here, with
+        heartbeats, for up to ten minutes, so it does not use up the retry attempts
+        meant for real failures. Longer waits go back to Temporal's retry.
+        """
+        waited = 0.0
+        while True:
+            try:
+                return await self._spapi_once(user_id, call)
+            except (SpApiThrottled, RateLimitWait) as error:
+                delay = (
+                    error.retry_after
+                    if isinstance(error, SpApiThrottled)
+                    else error.seconds
+                )
+                if waited + delay > _THROTTLE_BUDGET_SECONDS:
+                    raise ApplicationError(
+                        str(error),
+                        type="rate_limited",
+                        next_retry_delay=timedelta(seconds=delay),
+                    ) from error
+                logger.info("SP-API throttled (%s); waiting %.1fs", error, delay)
+                await _sleep_with_heartbeat(delay, "throttled")
+                waited += delay
+
+    async def _spapi_once(
+        self, user_id: str, call: Callable[[str, str], Awaitable[T]]
+    ) -> T:
         token, connection = await access_token_for(self._deps, user_id)
         try:
             return await call(token, connection.selling_partner_id)
-        except (SpApiThrottled, RateLimitWait) as error:
-            delay = (
-                error.retry_after
-                if isinstance(error, SpApiThrottled)
-                else error.seconds
-            )
-            raise ApplicationError(
-                str(error),
-                type="rate_limited",
-                next_retry_delay=timedelta(seconds=delay),
-            ) from error
+        except SpApiThrottled:
+            raise
         except SpApiUnauthorized as error:
             await self._forget_access_token(connection.id)
             raise ApplicationError(str(error), type="spapi_unauthorized") from error

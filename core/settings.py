@@ -98,6 +98,7 @@ class Settings(BaseSettings):
     amazon_region: Literal["NA", "EU", "FE"] = "NA"
     amazon_user_agent: str = "ClarioOrchestrator/0.1 (Language=Python)"
     amazon_http_timeout_seconds: float = Field(default=30.0, gt=0)
+    amazon_throttle_max_delay_seconds: float = Field(default=60.0, ge=1)
 
     # Sync
     sync_history_days: int = Field(default=540, gt=0, le=550)

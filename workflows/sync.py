@@ -14,7 +14,12 @@ from datetime import datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
-from temporalio.exceptions import ActivityError, ApplicationError, ChildWorkflowError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    ChildWorkflowError,
+)
 from temporalio.workflow import ActivityCancellationType, ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -126,7 +131,10 @@ class SyncWorkflow:
             "prepare_sync",
             PrepareSyncInput(user_id=request.user_id, sync_id=request.sync_id),
             result_type=SellerContext,
-            start_to_close_timeout=timedelta(minutes=2),
+            start_to_close_timeout=timedelta(minutes=15),
+            heartbeat_timeout=timedelta(
+                seconds=request.options.heartbeat_timeout_seconds
+            ),
             retry_policy=_SHORT_RETRY,
         )
         self._status.reports = [
@@ -190,7 +198,10 @@ class SyncWorkflow:
                         data_end=end,
                     ),
                     result_type=CreateReportResult,
-                    start_to_close_timeout=timedelta(minutes=2),
+                    start_to_close_timeout=timedelta(minutes=15),
+                    heartbeat_timeout=timedelta(
+                        seconds=options.heartbeat_timeout_seconds
+                    ),
                     retry_policy=_SHORT_RETRY,
                 )
                 report.report_id = created.report_id
@@ -258,6 +269,10 @@ class SyncWorkflow:
             cause = error.cause
             if isinstance(cause, ApplicationError) and cause.type == "invalid_grant":
                 raise
+            if isinstance(cause, CancelledError):
+                # The sync was cancelled and the activity stopped: not a failure.
+                self._set_report(report, "cancelled")
+                return
             report.error = str(
                 cause.message if isinstance(cause, ApplicationError) else error
             )

@@ -183,4 +183,4 @@ async def cancel(
     """Cancel the running sync (the latest without `id`); 409 once it ended."""
     run = await find_sync(db, user.id, id)
     await cancel_sync(state, run)
-    return ok(sync_view(run))
+    return ok(sync_view(run, await live_status(state, run)))

@@ -69,6 +69,11 @@ class RateLimiter:
         if wait > 0:
             await asyncio.sleep(wait)
 
+    def refill_seconds(self, operation: str) -> float:
+        """Return the seconds one token of `operation` takes to refill."""
+        rate, _burst = self._limits.get(operation, (1.0, 5))
+        return 1.0 / rate
+
     def observe_limit(self, seller: str, operation: str, limit: float) -> None:
         """Adopt the rate from a response's `x-amzn-RateLimit-Limit` header."""
         bucket = self._buckets.get((seller, operation))

@@ -8,6 +8,7 @@ Each call is paced by a token bucket per seller and operation. A 429 raises
 from __future__ import annotations
 
 import logging
+import random
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,7 +86,7 @@ class SpApiClient:
         user_agent: str,
         limiter: RateLimiter,
         breaker: CircuitBreaker | None = None,
-        throttle_delay: float = 30.0,
+        throttle_delay: float = 60.0,
     ) -> None:
         self._http = http
         self._endpoint = endpoint.rstrip("/")
@@ -227,7 +228,11 @@ class SpApiClient:
         )
         if status == 429:
             self._breaker.record_success()
-            return SpApiThrottled(operation, self._throttle_delay, request_id)
+            # One token's refill time, within bounds, with jitter so retries spread.
+            refill = self._limiter.refill_seconds(operation)
+            base = min(max(refill, 1.0), self._throttle_delay)
+            delay = base * random.uniform(1.0, 1.25)  # noqa: S311 - jitter, not crypto
+            return SpApiThrottled(operation, delay, request_id)
         if status >= 500:
             self._breaker.record_failure(f"HTTP {status}")
             return SpApiError(

@@ -94,6 +94,7 @@ class Stack:
             "CLARIO_AMAZON_SPAPI_ENDPOINT": sandbox,
             "CLARIO_REPORT_POLL_INTERVAL_SECONDS": str(self.poll_interval),
             "CLARIO_REPORT_HEARTBEAT_TIMEOUT_SECONDS": str(self.heartbeat_timeout),
+            "CLARIO_AMAZON_THROTTLE_MAX_DELAY_SECONDS": "1",
         }
 
     def _spawn(self, name: str, command: list[str]) -> subprocess.Popen[bytes]:
