@@ -70,12 +70,26 @@ def main() -> None:
     VAR.mkdir(exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+    commands: dict[str, list[str]] = {}
+    restarts: dict[str, list[float]] = {}
 
     def start(name: str, command: list[str]) -> subprocess.Popen[bytes]:
         print(f"starting {name}: {' '.join(command)}", flush=True)
         process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603 - fixed commands
+        processes[:] = [(n, p) for n, p in processes if n != name]
         processes.append((name, process))
+        commands[name] = command
         return process
+
+    def restart(name: str, status: int) -> None:
+        """Start a process again after it exited, unless it keeps crashing."""
+        recent = [t for t in restarts.get(name, []) if time.monotonic() - t < 60]
+        if len(recent) >= 5:
+            print(f"{name} exited 5 times within a minute; stopping the stack")
+            stop_all()
+        restarts[name] = [*recent, time.monotonic()]
+        print(f"{name} exited with status {status}; starting it again", flush=True)
+        start(name, commands[name])
 
     def stop_all(*_: object) -> None:
         for name, process in reversed(processes):
@@ -138,6 +152,8 @@ def main() -> None:
             sandbox_url.hostname or "127.0.0.1",
             "--port",
             str(sandbox_url.port or 8300),
+            "--state-file",
+            str(VAR / "sandbox-tokens.json"),
         ]
         for uri in callbacks:
             command += ["--redirect-uri", uri]
@@ -191,13 +207,9 @@ def main() -> None:
         flush=True,
     )
     while True:
-        for name, process in processes:
+        for name, process in list(processes):
             if process.poll() is not None:
-                print(
-                    f"{name} exited with status {process.returncode}; "
-                    "stopping the stack"
-                )
-                stop_all()
+                restart(name, process.returncode)
         time.sleep(1)
 
 

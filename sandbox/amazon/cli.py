@@ -57,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         "comma separated). With none, any loopback URI is accepted.",
     )
     parser.add_argument(
+        "--state-file",
+        metavar="PATH",
+        help="keep refresh tokens in this JSON file across restarts "
+        "(env SANDBOX_STATE_FILE; default: memory only)",
+    )
+    parser.add_argument(
         "--today",
         type=date.fromisoformat,
         metavar="YYYY-MM-DD",
@@ -78,6 +84,7 @@ def config_from_args(
         "rate_limit_scale": args.rate_limit_scale,
         "redirect_uris": args.redirect_uris,
         "today": args.today,
+        "state_file": args.state_file,
     }
     values.update({name: value for name, value in flags.items() if value is not None})
     return AmazonSandboxConfig(**values)

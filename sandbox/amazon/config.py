@@ -40,6 +40,9 @@ class AmazonSandboxConfig:
     seed: int = DEMO_SEED
     today: date | None = None
     seller_dirs: list[str] = field(default_factory=list)
+    # JSON file that keeps refresh tokens across restarts, as Amazon does; None keeps
+    # them in memory only.
+    state_file: str | None = None
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -69,7 +72,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     Returns keyword arguments for AmazonSandboxConfig, only for the variables
     that are set: SANDBOX_BASE_URL, SANDBOX_AMAZON_REDIRECT_URIS (comma
     separated), SANDBOX_SELLER_DIRS (os.pathsep separated),
-    SANDBOX_PROCESSING_DELAY (seconds) and SANDBOX_RATE_LIMIT_SCALE.
+    SANDBOX_PROCESSING_DELAY (seconds), SANDBOX_RATE_LIMIT_SCALE and
+    SANDBOX_STATE_FILE.
     Raises ValueError for a number that does not parse.
     """
     env = os.environ if environ is None else environ
@@ -82,6 +86,8 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         values["seller_dirs"] = _split(env["SANDBOX_SELLER_DIRS"], os.pathsep)
     if env.get("SANDBOX_PROCESSING_DELAY"):
         values["processing_delay_seconds"] = _number(env, "SANDBOX_PROCESSING_DELAY")
+    if env.get("SANDBOX_STATE_FILE"):
+        values["state_file"] = env["SANDBOX_STATE_FILE"]
     if env.get("SANDBOX_RATE_LIMIT_SCALE"):
         values["rate_limit_scale"] = _number(env, "SANDBOX_RATE_LIMIT_SCALE")
     return values

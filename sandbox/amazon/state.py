@@ -51,7 +51,7 @@ def build_state(
         clock=clock,
         anchor_date=anchor_date,
         sellers=sellers,
-        tokens=TokenStore(clock),
+        tokens=TokenStore(clock, config.state_file),
         logins=PendingStore(clock),
         consents=PendingStore(clock),
         redirects=RedirectPolicy(config.redirect_uris),

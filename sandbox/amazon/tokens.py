@@ -8,9 +8,12 @@ revoked, and revoking one also revokes the access tokens issued from it.
 
 import base64
 import hashlib
+import json
+import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from .clock import Clock
 from .errors import LwaError, lwa_invalid_grant
@@ -97,13 +100,68 @@ def s256_challenge(verifier: str) -> str:
 
 
 class TokenStore:
-    """In-memory LWA codes and tokens of one sandbox app."""
+    """LWA codes and tokens of one sandbox app.
 
-    def __init__(self, clock: Clock) -> None:
+    Codes and access tokens live in memory. Refresh tokens are also written to
+    `state_file` when one is given, so a restarted sandbox still honours them, as
+    Amazon does; their access tokens are not kept, so callers refresh once.
+    """
+
+    def __init__(self, clock: Clock, state_file: str | None = None) -> None:
         self._clock = clock
         self._codes: dict[str, AuthorizationCode] = {}
         self._refresh_tokens: dict[str, RefreshToken] = {}
         self._access_tokens: dict[str, AccessToken] = {}
+        self._state_file = Path(state_file) if state_file else None
+        self._load()
+
+    def _load(self) -> None:
+        if self._state_file is None or not self._state_file.exists():
+            return
+        saved = json.loads(self._state_file.read_text(encoding="utf-8"))
+        for item in saved.get("refresh_tokens", []):
+            subject: Subject
+            if item["kind"] == "seller":
+                subject = SellerGrant(
+                    item["selling_partner_id"], item["application_id"]
+                )
+            else:
+                subject = LoginUser(item["user_id"], item["name"], item["email"])
+            self._refresh_tokens[item["token"]] = RefreshToken(
+                token=item["token"],
+                client_id=item["client_id"],
+                subject=subject,
+                revoked=bool(item["revoked"]),
+            )
+
+    def _save(self) -> None:
+        if self._state_file is None:
+            return
+        items = []
+        for entry in self._refresh_tokens.values():
+            item: dict[str, object] = {
+                "token": entry.token,
+                "client_id": entry.client_id,
+                "revoked": entry.revoked,
+            }
+            if isinstance(entry.subject, SellerGrant):
+                item.update(
+                    kind="seller",
+                    selling_partner_id=entry.subject.selling_partner_id,
+                    application_id=entry.subject.application_id,
+                )
+            else:
+                item.update(
+                    kind="user",
+                    user_id=entry.subject.user_id,
+                    name=entry.subject.name,
+                    email=entry.subject.email,
+                )
+            items.append(item)
+        self._state_file.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self._state_file.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"refresh_tokens": items}), encoding="utf-8")
+        os.replace(temporary, self._state_file)
 
     def issue_code(
         self,
@@ -153,6 +211,7 @@ class TokenStore:
             subject=entry.subject,
         )
         self._refresh_tokens[refresh.token] = refresh
+        self._save()
         return TokenGrant(self._issue_access(refresh), refresh)
 
     @staticmethod
@@ -215,9 +274,10 @@ class TokenStore:
         entry = self._refresh_tokens.get(refresh_token)
         return self._revoke([entry] if entry else [])
 
-    @staticmethod
-    def _revoke(entries: list[RefreshToken]) -> int:
+    def _revoke(self, entries: list[RefreshToken]) -> int:
         live = [entry for entry in entries if not entry.revoked]
         for entry in live:
             entry.revoked = True
+        if live:
+            self._save()
         return len(live)
