@@ -333,7 +333,11 @@ class SyncWorkflow:
         self._status.errors.append(
             {
                 "code": "report_failed",
-                "message": f"{report.report_type}: {report.error}",
+                "message": (
+                    report.error
+                    if report.error and report.report_type in report.error
+                    else f"{report.report_type}: {report.error}"
+                ),
             }
         )
 

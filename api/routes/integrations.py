@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/integrations", tags=["integrations"])
 
 STATE_TTL_SECONDS = 600
+# Merchant tokens are upper-case letters and digits, such as A2EXAMPLE1X3Q.
+_SELLER_ID = re.compile(r"[A-Z0-9]{8,32}")
 DOC_PROVIDERS = ("gmail", "outlook", "gdrive", "dropbox")
 
 
@@ -183,6 +186,9 @@ async def amazon_callback(
         return back(error="invalid_state")
     if not spapi_oauth_code or not selling_partner_id:
         return back(error="missing_code")
+    if not _SELLER_ID.fullmatch(selling_partner_id):
+        logger.warning("Amazon consent callback with a malformed selling_partner_id")
+        return back(error="invalid_seller")
 
     lwa = LwaClient(
         state.http,

@@ -20,6 +20,8 @@ from api.errors import UpstreamUnavailable
 from api.state import AppState
 
 CheckStatus = Literal["ok", "degraded", "down", "unknown"]
+# NOTE: a live worker re-polls about once a minute (Temporal's long poll), so a worker
+# that died shows as a poller for up to this long.
 _POLLER_FRESH_SECONDS = 90
 
 

@@ -99,3 +99,21 @@ async def test_start_rejects_redirect_with_query(gateway: Gateway) -> None:
             "/auth/amazon/start", params={"redirect": value}
         )
         assert response.status_code == 422, value
+
+
+async def test_consent_callback_rejects_malformed_seller(gateway: Gateway) -> None:
+    user_id, token = await gateway.user_token()
+    state = gateway.state.tokens.sign_state(
+        {"sub": user_id, "purpose": "amazon_connect", "nonce": "n"}, ttl_seconds=60
+    )
+    response = await gateway.client.get(
+        "/api/v1/integrations/amazon/callback",
+        params={
+            "spapi_oauth_code": "c",
+            "state": state,
+            "selling_partner_id": "<script>",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 302
+    assert "error=invalid_seller" in response.headers["location"]
