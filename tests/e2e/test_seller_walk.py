@@ -25,7 +25,13 @@ from temporalio.client import (
 from temporalio.testing import WorkflowEnvironment
 
 from sandbox.amazon.demo import DEMO_SELLER_ID
-from tests.support.stack import Stack, connect_amazon, sign_in, wait_for_sync
+from tests.support.stack import (
+    Stack,
+    connect_amazon,
+    launch_stack,
+    sign_in,
+    wait_for_sync,
+)
 from tests.support.temporal import client_address
 
 pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
@@ -35,12 +41,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
 def stack(
     dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    running = Stack(client_address(dev_server.client), tmp_path_factory.mktemp("walk"))
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from launch_stack(
+        client_address(dev_server.client),
+        tmp_path_factory.mktemp("walk"),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from integrations.amazon.reports import get_report_spec, parse_report
 from sandbox.amazon.demo import DEMO_SELLER_ID, demo_report_files
-from tests.support.stack import Stack, connect_amazon, sign_in, wait_for_sync
+from tests.support.stack import (
+    Stack,
+    connect_amazon,
+    launch_stack,
+    sign_in,
+    wait_for_sync,
+)
 from tests.support.temporal import client_address
 
 pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
@@ -25,18 +31,13 @@ pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
 def stack(
     dev_server: WorkflowEnvironment, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    running = Stack(
+    yield from launch_stack(
         client_address(dev_server.client),
         tmp_path_factory.mktemp("crash"),
         processing_delay=4.0,
         poll_interval=0.5,
         heartbeat_timeout=3.0,
     )
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
 
 
 async def _wait_until_processing(client: httpx.AsyncClient, stack: Stack) -> None:

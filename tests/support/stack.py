@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -179,6 +180,29 @@ class Stack:
     def log(self, name: str) -> str:
         path = self.workdir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def launch_stack(
+    temporal_address: str,
+    workdir: Path,
+    *,
+    processing_delay: float = 1.0,
+    poll_interval: float = 0.5,
+    heartbeat_timeout: float = 4.0,
+) -> Iterator[Stack]:
+    """Run a stack for one test module; stop every process afterwards."""
+    running = Stack(
+        temporal_address,
+        workdir,
+        processing_delay=processing_delay,
+        poll_interval=poll_interval,
+        heartbeat_timeout=heartbeat_timeout,
+    )
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 class _FormParser(HTMLParser):
