@@ -104,7 +104,7 @@ class TokenStore:
 
     Codes and access tokens live in memory. Refresh tokens are also written to
     `state_file` when one is given, so a restarted sandbox still honours them, as
-    Amazon does; their access tokens are not kept, so callers refresh once.
+    Amazon does. Access tokens are not kept, so callers refresh once after a restart.
     """
 
     def __init__(self, clock: Clock, state_file: str | None = None) -> None:
