@@ -1,4 +1,4 @@
-"""What the gateway builds at start-up and its routes share."""
+"""The shared state the gateway builds at start-up for its routes."""
 
 from __future__ import annotations
 

@@ -178,8 +178,8 @@ async def live_status(state: AppState, run: SyncRun) -> SyncStatus | None:
         return None
     handle = _handle(state.temporal.connected, run)
     try:
-        # A closed workflow still answers queries with its last state, so reject
-        # those: the caller then reconciles the row with how the workflow ended.
+        # A closed workflow still returns its last state to queries, so reject them.
+        # The caller then reconciles the row with how the workflow ended.
         status: SyncStatus = await handle.query(
             "status",
             result_type=SyncStatus,

@@ -44,7 +44,7 @@ RETURNS = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
 
 @dataclass
 class FakeAmazon:
-    """Activities that answer from scripted outcomes and record what they saw."""
+    """Fake activities that return scripted outcomes and record their inputs."""
 
     outcomes: dict[str, list[str]] = field(default_factory=dict)
     prepare_error: str | None = None
