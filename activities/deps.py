@@ -1,4 +1,4 @@
-"""What the activities share: settings, database, storage and the Amazon clients."""
+"""Shared dependencies of the activities: settings, database, storage, clients."""
 
 from __future__ import annotations
 

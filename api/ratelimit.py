@@ -47,6 +47,12 @@ class SlidingWindowLimiter:
             del self._hits[key]
 
 
+def login_limit(request: Request) -> int:
+    """Return the configured sign-in and consent requests per client and minute."""
+    limit: int = request.app.state.clario.settings.login_rate_limit_per_minute
+    return limit
+
+
 def rate_limit(
     name: str, per_minute: Callable[[Request], int]
 ) -> Callable[[Request], Coroutine[Any, Any, None]]:

@@ -69,13 +69,6 @@ class ReportDataStore:
             os.replace(temporary, path)
         return UpsertResult(fresh.num_rows, combined.num_rows)
 
-    def delete_user(self, user_id: str) -> None:
-        folder = self._root / user_id
-        if folder.exists():
-            for file in folder.iterdir():
-                file.unlink()
-            folder.rmdir()
-
 
 def _unique(rows: pa.Table) -> pa.Table:
     keys = rows.column(KEY_COLUMN).to_pylist()

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from api.deps import CurrentUser, Db, State, check_origin, read_token
 from api.envelope import Envelope, ok
 from api.errors import UpstreamUnavailable
-from api.ratelimit import rate_limit
+from api.ratelimit import login_limit, rate_limit
 from api.redirects import checked_redirect_path, frontend_url
 from api.sessions import InvalidSession
 from api.state import AppState
@@ -35,12 +35,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["auth"])
 
 
-def _login_limit(request: Request) -> int:
-    limit: int = request.app.state.clario.settings.login_rate_limit_per_minute
-    return limit
-
-
-login_rate_limit = Depends(rate_limit("sign-in", _login_limit))
+login_rate_limit = Depends(rate_limit("sign-in", login_limit))
 
 FLOW_COOKIE = "clario_login_flow"
 FLOW_COOKIE_PATH = "/api/auth/amazon"

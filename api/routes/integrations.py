@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from api.deps import CurrentUser, Db, State, authenticate
 from api.envelope import Envelope, ok
 from api.errors import ApiError, Unauthenticated
-from api.ratelimit import rate_limit
+from api.ratelimit import login_limit, rate_limit
 from api.redirects import frontend_url
 from api.services.syncs import start_sync, sync_options
 from api.sessions import InvalidSession
@@ -86,11 +86,6 @@ async def _schedule_syncs(state: AppState, user_id: str) -> None:
         logger.warning("the recurring sync schedule was not saved: %s", error)
 
 
-def _consent_limit(request: Request) -> int:
-    limit: int = request.app.state.clario.settings.login_rate_limit_per_minute
-    return limit
-
-
 @router.get("/status", response_model=Envelope[IntegrationsStatus])
 async def status(user: CurrentUser, db: Db) -> Envelope[IntegrationsStatus]:
     """Show what the seller has connected."""
@@ -142,7 +137,7 @@ async def connect_amazon(user: CurrentUser, state: State) -> Envelope[AuthUrl]:
 
 @router.get(
     "/amazon/callback",
-    dependencies=[Depends(rate_limit("consent", _consent_limit))],
+    dependencies=[Depends(rate_limit("consent", login_limit))],
     response_class=RedirectResponse,
     status_code=302,
     responses={
