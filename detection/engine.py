@@ -39,7 +39,7 @@ def run_detection(
     is closed before returning. Missing or empty tables give no findings. The same
     input gives the same result, with findings and resolutions sorted by
     occurred_at, then key. A finding type whose tables were never synced is not
-    checked: it gives no findings or resolutions, and `coverage` says which report
+    checked: it gives no findings or resolutions, and `coverage` names the report
     is missing. `rules` replaces the registered rules (benchmarks and tests).
     Raises ValueError when a table lacks a required column and FileNotFoundError
     when a Parquet path does not exist.

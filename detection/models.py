@@ -66,7 +66,7 @@ class DetectionInput(BaseModel):
     """The normalized report data of one seller, handed to `run_detection`.
 
     A table named in `tables` (or given as `ledger_detail` or `reimbursements`) as
-    None has been synced and holds no rows. A table named in `unsynced` was never
+    None has been synced and contains no rows. A table named in `unsynced` was never
     synced, so the categories that need it cannot be checked.
     """
 
@@ -103,7 +103,8 @@ class DetectionInput(BaseModel):
         return value
 
     def sources(self) -> dict[str, TableSource]:
-        """Every table source by name, `ledger_detail` and `reimbursements` included."""
+        """Return every table source by name, `ledger_detail` and `reimbursements`
+        included."""
         merged = dict(self.tables)
         for name, source in (
             ("ledger_detail", self.ledger_detail),
@@ -169,7 +170,7 @@ class Finding(BaseModel):
     evidence: list[EvidenceRow]
     """The loss row first, then every credit row matched to it."""
     confidence_reason: str = ""
-    """Why the confidence is what it is, in one sentence."""
+    """The reason for the confidence level, in one sentence."""
     unit_value_source: str = "unknown"
     """seller_cost, amazon_estimate, sale_price, fee_schedule or unknown."""
     order_id: str = ""

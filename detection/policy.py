@@ -66,7 +66,7 @@ class ClaimWindow:
     rule: WindowRule
 
     def contains(self, moment: datetime) -> bool:
-        """Whether a claim filed at `moment` is inside the window (both ends count)."""
+        """Return True when `moment` lies inside the window, both ends included."""
         return self.opens <= moment <= self.closes
 
 
@@ -108,7 +108,7 @@ WINDOW_RULES: tuple[WindowRule, ...] = (
         region="EU",
     ),
     # Inbound shortages: 15 to 60 days after delivery in 2024-25 notices; older EU
-    # and UK help pages say 6 months. Unverified, so kept overridable.
+    # and UK help pages give 6 months. Unverified, so kept overridable.
     WindowRule(
         "inbound_shortage",
         _BEFORE_ALL,
@@ -150,7 +150,7 @@ WINDOW_RULES: tuple[WindowRule, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ValuationRule:
-    """How Amazon values units lost before a customer order, for events since a date."""
+    """The valuation basis of units lost before a customer order, since a date."""
 
     effective_from: date
     basis: ValuationBasis
@@ -164,7 +164,7 @@ VALUATION_RULES: tuple[ValuationRule, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class ProactiveRule:
-    """Whether Amazon reimburses a category without a claim, for events since a date."""
+    """The proactive-payout state of one category, for events since a date."""
 
     category: str
     effective_from: date
@@ -267,7 +267,7 @@ def valuation_basis(event_at: datetime) -> ValuationBasis:
 
 
 def amazon_pays_proactively(category: str, event_at: datetime) -> bool:
-    """Whether Amazon reimburses the category on its own for events of that date."""
+    """Return True when Amazon reimburses the category on its own on that date."""
     day = event_at.astimezone(UTC).date()
     proactive = False
     for rule in PROACTIVE_RULES:

@@ -67,8 +67,8 @@ def choose_unit_value(
     cost for the SKU, else Amazon's estimate for the FNSKU, else `sale_value` (the
     sale price minus fees). Before 2025-03-31 the estimate comes first. After an
     order (`after_order`): `sale_value`, else the estimate, else the seller's cost.
-    A seller cost and a sale value are in the marketplace currency; an estimate
-    keeps its row's currency, or the marketplace currency when that is blank.
+    A seller cost and a sale value are in the marketplace currency. An estimate
+    keeps its row's currency, or takes the marketplace currency when that is blank.
     Without any of them the amount is None.
     """
     candidates: dict[ValueSource, UnitValue | None] = {
