@@ -29,7 +29,9 @@ class ReportSpec:
     """The declaration of one report type: its columns, row key and table name.
 
     Every table ends with ``row_key`` (string) and ``source_line`` (int32, the
-    1-based line in the file, header = line 1).
+    1-based line in the file, header = line 1). ``replaces_table`` marks a report
+    that describes a current state, whose new file replaces the stored table
+    instead of adding to it.
 
     Raises:
         ValueError: the declaration is inconsistent: names repeat, an optional
@@ -41,6 +43,7 @@ class ReportSpec:
     table_name: str
     columns: tuple[Column, ...]
     row_key: RowKey
+    replaces_table: bool = False
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -293,6 +296,9 @@ FEE_PREVIEW = ReportSpec(
         ),
     ),
     row_key=join_fields("sku", "fnsku", "asin"),
+    # The row key does not change when Amazon remeasures an item, so an upsert
+    # would keep the first estimate forever.
+    replaces_table=True,
 )
 
 # The first data row is the settlement's summary: the id, the dates, the total and
