@@ -133,6 +133,8 @@ def _methods(activities: AmazonActivities) -> list[Any]:
         activities.create_report,
         activities.wait_for_report,
         activities.ingest_report,
+        activities.list_reports,
+        activities.sync_inbound_shipments,
     ]
 
 

@@ -1,11 +1,13 @@
-"""Sync activities: SP-API report requests, polling, download and ingest."""
+"""Sync activities: SP-API report requests, listing, polling, download and ingest,
+and the inbound shipments of the Fulfillment Inbound API."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -15,6 +17,13 @@ from temporalio.exceptions import ApplicationError
 from activities.deps import ActivityDeps
 from activities.tokens import access_token_for
 from core.ids import new_id
+from integrations.amazon.inbound import (
+    ITEMS_TABLE,
+    SHIPMENT_STATUSES,
+    SHIPMENTS_TABLE,
+    items_table,
+    shipments_table,
+)
 from integrations.amazon.ratelimit import RateLimitWait
 from integrations.amazon.reports import (
     MARKETPLACES,
@@ -30,8 +39,13 @@ from store.models import AmazonConnection, ReportDocument
 from workflows.models import (
     CreateReportInput,
     CreateReportResult,
+    InboundSyncInput,
+    InboundSyncResult,
     IngestReportInput,
     IngestReportResult,
+    ListedReport,
+    ListReportsInput,
+    ListReportsResult,
     PrepareSyncInput,
     SellerContext,
     WaitReportInput,
@@ -43,6 +57,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _THROTTLE_BUDGET_SECONDS = 600.0
+# Amazon keeps reports for 90 days, so getReports finds nothing created earlier.
+_REPORT_RETENTION = timedelta(days=90)
 
 
 def _local_iso(moment: datetime | None, marketplace_id: str) -> str | None:
@@ -254,11 +270,10 @@ class AmazonActivities:
                 error.message, type="invalid_report", non_retryable=True
             ) from error
         activity.heartbeat("storing")
+        store = self._deps.report_data
+        write = store.replace if spec.replaces_table else store.upsert
         result = await asyncio.to_thread(
-            self._deps.report_data.upsert,
-            request.user_id,
-            spec.table_name,
-            parsed.table,
+            write, request.user_id, spec.table_name, parsed.table
         )
         stored = {
             "sha256": sha256,
@@ -283,6 +298,146 @@ class AmazonActivities:
             sha256=sha256,
             warnings=list(parsed.warnings)[:20],
         )
+
+    @activity.defn(name="list_reports")
+    async def list_reports(self, request: ListReportsInput) -> ListReportsResult:
+        """List the finished reports of a type that were not ingested before.
+
+        Pages through getReports (DONE, created in the window) and leaves out the
+        report ids the seller's report documents already record.
+        """
+        until = request.created_until
+        since = max(request.created_since, until - _REPORT_RETENTION)
+        found: list[dict[str, Any]] = []
+        next_token: str | None = None
+        while True:
+            call = functools.partial(
+                self._deps.spapi.get_reports,
+                report_types=[request.report_type],
+                processing_statuses=["DONE"],
+                created_since=since,
+                created_until=until,
+                next_token=next_token,
+            )
+            page = await self._spapi(request.user_id, call)
+            found += page.reports
+            activity.heartbeat(f"{len(found)} reports listed")
+            next_token = page.next_token
+            if not next_token:
+                break
+
+        found.sort(key=_created_time)
+        listed = [
+            report
+            for report in (_listed_report(r, request) for r in found)
+            if report is not None
+        ]
+        known = await self._ingested_report_ids(
+            request.user_id, [r.report_id for r in listed]
+        )
+        fresh = [r for r in listed if r.report_id not in known]
+        logger.info(
+            "listed %d %s reports, %d not ingested before",
+            len(listed),
+            request.report_type,
+            len(fresh),
+        )
+        return ListReportsResult(reports=fresh)
+
+    async def _ingested_report_ids(
+        self, user_id: str, report_ids: list[str]
+    ) -> set[str]:
+        if not report_ids:
+            return set()
+        async with self._deps.sessions() as db:
+            stored = await db.scalars(
+                select(ReportDocument.amazon_report_id).where(
+                    ReportDocument.user_id == user_id,
+                    ReportDocument.amazon_report_id.in_(report_ids),
+                )
+            )
+            return set(stored)
+
+    @activity.defn(name="sync_inbound_shipments")
+    async def sync_inbound_shipments(
+        self, request: InboundSyncInput
+    ) -> InboundSyncResult:
+        """Store the marketplace's inbound shipments updated in the window, and
+        their items, as observed now; safe to run twice."""
+        observed_at = datetime.now(UTC)
+        shipments = await self._inbound_shipments(request)
+        items_by_shipment: dict[str, list[dict[str, Any]]] = {}
+        for shipment in shipments:
+            shipment_id = str(shipment.get("ShipmentId") or "")
+            if not shipment_id or shipment_id in items_by_shipment:
+                continue
+            call = functools.partial(
+                self._deps.spapi.get_inbound_shipment_items,
+                shipment_id=shipment_id,
+                marketplace_id=request.marketplace_id,
+            )
+            items_by_shipment[shipment_id] = await self._spapi(request.user_id, call)
+            activity.heartbeat(f"items of {len(items_by_shipment)} shipments")
+
+        try:
+            shipment_rows = shipments_table(
+                shipments, request.marketplace_id, observed_at
+            )
+            item_rows = items_table(items_by_shipment, observed_at)
+        except ValueError as error:
+            logger.warning(
+                "inbound shipments of %s could not be read: %s",
+                request.marketplace_id,
+                error,
+            )
+            raise ApplicationError(
+                f"invalid inbound shipment data: {error}",
+                type="invalid_report",
+                non_retryable=True,
+            ) from error
+
+        activity.heartbeat("storing")
+        store = self._deps.report_data
+        stored_shipments = await asyncio.to_thread(
+            store.upsert, request.user_id, SHIPMENTS_TABLE, shipment_rows
+        )
+        stored_items = await asyncio.to_thread(
+            store.upsert, request.user_id, ITEMS_TABLE, item_rows
+        )
+        logger.info(
+            "stored inbound shipments of %s: %d shipments, %d items, %d rows new",
+            request.marketplace_id,
+            shipment_rows.num_rows,
+            item_rows.num_rows,
+            stored_shipments.added + stored_items.added,
+        )
+        return InboundSyncResult(
+            shipments=shipment_rows.num_rows,
+            items=item_rows.num_rows,
+            rows=shipment_rows.num_rows + item_rows.num_rows,
+            rows_added=stored_shipments.added + stored_items.added,
+        )
+
+    async def _inbound_shipments(
+        self, request: InboundSyncInput
+    ) -> list[dict[str, Any]]:
+        shipments: list[dict[str, Any]] = []
+        next_token: str | None = None
+        while True:
+            call = functools.partial(
+                self._deps.spapi.get_inbound_shipments,
+                marketplace_id=request.marketplace_id,
+                statuses=SHIPMENT_STATUSES,
+                updated_after=request.updated_after,
+                updated_before=request.updated_before,
+                next_token=next_token,
+            )
+            page = await self._spapi(request.user_id, call)
+            shipments += page.shipments
+            activity.heartbeat(f"{len(shipments)} shipments listed")
+            next_token = page.next_token
+            if not next_token:
+                return shipments
 
     async def _record_document(
         self,
@@ -341,6 +496,48 @@ def _known_marketplaces(participations: list[dict[str, Any]]) -> list[dict[str, 
             }
         )
     return known
+
+
+def _listed_report(
+    report: dict[str, Any], request: ListReportsInput
+) -> ListedReport | None:
+    """Return a getReports entry as a ``ListedReport`` (None without a document).
+
+    The report is parsed for its own marketplace when it names a known one.
+    """
+    report_id = report.get("reportId")
+    document_id = report.get("reportDocumentId")
+    if not report_id or not document_id:
+        logger.info("skipping listed report %s: it has no document", report_id)
+        return None
+    marketplace_ids = report.get("marketplaceIds") or []
+    marketplace_id = next(
+        (str(m) for m in marketplace_ids if str(m) in MARKETPLACES),
+        request.marketplace_id,
+    )
+    return ListedReport(
+        report_id=str(report_id),
+        document_id=str(document_id),
+        marketplace_id=marketplace_id,
+        data_start=_api_time(report.get("dataStartTime")),
+        data_end=_api_time(report.get("dataEndTime")),
+    )
+
+
+def _created_time(report: dict[str, Any]) -> datetime:
+    return _api_time(report.get("createdTime")) or datetime.min.replace(tzinfo=UTC)
+
+
+def _api_time(value: object) -> datetime | None:
+    """Parse an SP-API date-time such as "2024-03-11T13:47:20.677Z" (None if absent)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        logger.info("ignored an unreadable report time %r", value)
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def _sleep_with_heartbeat(seconds: float, detail: str) -> None:

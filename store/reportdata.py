@@ -1,7 +1,8 @@
 """Normalized report rows, one Parquet file per seller and table, de-duplicated by key.
 
 Upserts are idempotent: rows whose `row_key` is already stored are skipped, so an
-activity that is retried after a crash adds nothing twice. A file lock serializes
+activity that is retried after a crash adds nothing twice. Tables that describe a
+current state (the fee preview) are replaced whole instead. A file lock serializes
 writers of one table across processes, and each write replaces the file atomically.
 """
 
@@ -68,6 +69,27 @@ class ReportDataStore:
             pq.write_table(combined, temporary)
             os.replace(temporary, path)
         return UpsertResult(fresh.num_rows, combined.num_rows)
+
+    def replace(self, user_id: str, table: str, rows: pa.Table) -> UpsertResult:
+        """Make the rows the whole table, for data that describes a current state.
+
+        ``added`` counts the keys the previous table lacked. Writers are serialized
+        by the same lock as upserts, and the file is replaced atomically, so a
+        reader sees either the old table or the new one.
+        """
+        path = self.path(user_id, table)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        rows = _unique(rows)
+        with _locked(path):
+            added = rows.num_rows
+            if path.exists():
+                known = pq.read_table(path, columns=[KEY_COLUMN]).column(KEY_COLUMN)
+                is_known = pc.is_in(rows.column(KEY_COLUMN), known)
+                added -= pc.sum(is_known.cast(pa.int64())).as_py() or 0
+            temporary = path.with_suffix(".parquet.tmp")
+            pq.write_table(rows, temporary)
+            os.replace(temporary, path)
+        return UpsertResult(added, rows.num_rows)
 
 
 def _unique(rows: pa.Table) -> pa.Table:

@@ -23,14 +23,34 @@ ReportStatus = Literal[
     "cancelled",
 ]
 
+SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+FEE_PREVIEW_REPORT = "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"
+# Not a report: the sync reads inbound shipments from the Fulfillment Inbound API,
+# and tracks them in the sync status under this name.
+INBOUND_SHIPMENTS = "FBA_INBOUND_SHIPMENTS"
+
 SYNC_REPORT_TYPES = (
     "GET_LEDGER_DETAIL_VIEW_DATA",
     "GET_FBA_REIMBURSEMENTS_DATA",
     "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
+    "GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+    "GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+    FEE_PREVIEW_REPORT,
+    SETTLEMENT_REPORT,
+    "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    INBOUND_SHIPMENTS,
 )
-# Reports that cover the whole region whatever marketplaceIds contains: request them
-# once per region.
-REGION_WIDE_REPORTS = frozenset({"GET_FBA_REIMBURSEMENTS_DATA"})
+# Reports that Amazon generates on its own schedule: the sync lists them with
+# getReports and ingests each new one instead of requesting it.
+LISTED_REPORTS = frozenset({SETTLEMENT_REPORT})
+# Reports that are requested or listed once per region. The reimbursements report
+# covers the whole region whatever marketplaceIds contains. Settlements are listed
+# for all marketplaces at once. The fee preview replaces its whole table, so one
+# file per sync must describe it.
+# NOTE: so the fee preview covers only the seller's first marketplace.
+REGION_WIDE_REPORTS = frozenset(
+    {"GET_FBA_REIMBURSEMENTS_DATA", SETTLEMENT_REPORT, FEE_PREVIEW_REPORT}
+)
 
 
 SyncTrigger = Literal["manual", "connect", "schedule"]
@@ -147,6 +167,53 @@ class IngestReportInput(BaseModel):
     processing_status: Literal["DONE", "CANCELLED"] = "DONE"
     data_start: datetime | None = None
     data_end: datetime | None = None
+
+
+class ListReportsInput(BaseModel):
+    """Input of ``list_reports``: the reports of one type created in a window.
+
+    ``marketplace_id`` is the marketplace used to parse a listed report that names
+    no known marketplace.
+    """
+
+    user_id: str
+    report_type: str
+    marketplace_id: str
+    created_since: datetime
+    created_until: datetime
+
+
+class ListedReport(BaseModel):
+    """A finished report that Amazon generated and the seller has not ingested."""
+
+    report_id: str
+    document_id: str
+    marketplace_id: str
+    data_start: datetime | None = None
+    data_end: datetime | None = None
+
+
+class ListReportsResult(BaseModel):
+    """The new reports, oldest first."""
+
+    reports: list[ListedReport] = Field(default_factory=list)
+
+
+class InboundSyncInput(BaseModel):
+    """Input of ``sync_inbound_shipments``: a marketplace and a last-updated window."""
+
+    user_id: str
+    sync_id: str
+    marketplace_id: str
+    updated_after: datetime
+    updated_before: datetime
+
+
+class InboundSyncResult(BaseModel):
+    shipments: int
+    items: int
+    rows: int
+    rows_added: int
 
 
 class IngestReportResult(BaseModel):

@@ -2,7 +2,9 @@
 
 For each report (and marketplace, unless the report covers the whole region) it requests
 the report, waits for Amazon to produce it, then downloads, decodes, parses and
-stores it.
+stores it. Reports that Amazon generates on its own (settlements) are listed instead,
+and each one not ingested before is ingested. Inbound shipments come from the
+Fulfillment Inbound API, one activity per marketplace.
 Reports run in parallel; SP-API pacing happens in the activities. When every report is
 done it starts a DetectionWorkflow, which outlives this one.
 """
@@ -30,14 +32,20 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.ids import workflow_id_for
     from workflows.models import (
+        INBOUND_SHIPMENTS,
+        LISTED_REPORTS,
         REGION_WIDE_REPORTS,
         ClaimSyncInput,
         ClaimSyncResult,
         CreateReportInput,
         CreateReportResult,
         DetectionWorkflowInput,
+        InboundSyncInput,
+        InboundSyncResult,
         IngestReportInput,
         IngestReportResult,
+        ListReportsInput,
+        ListReportsResult,
         PrepareSyncInput,
         RecordSyncInput,
         ReportProgress,
@@ -66,6 +74,9 @@ _SHORT_RETRY = RetryPolicy(
     maximum_attempts=8,
     non_retryable_error_types=["invalid_grant", "not_connected", "invalid_report"],
 )
+# Patch ids of commands that recorded histories do not have.
+_LISTED_REPORTS_PATCH = "sync-listed-reports"
+_INBOUND_SHIPMENTS_PATCH = "sync-inbound-shipments"
 
 
 @workflow.defn(name="SyncWorkflow")
@@ -184,87 +195,17 @@ class SyncWorkflow:
     async def _sync_report(
         self, request: SyncInput, report: ReportProgress, start: datetime, end: datetime
     ) -> None:
-        options = request.options
         try:
-            for attempt in range(options.fatal_retries + 1):
-                report.attempts = attempt + 1
-                created = await workflow.execute_activity(
-                    "create_report",
-                    CreateReportInput(
-                        user_id=request.user_id,
-                        report_type=report.report_type,
-                        marketplace_id=report.marketplace_id,
-                        data_start=start,
-                        data_end=end,
-                    ),
-                    result_type=CreateReportResult,
-                    start_to_close_timeout=timedelta(minutes=15),
-                    heartbeat_timeout=timedelta(
-                        seconds=options.heartbeat_timeout_seconds
-                    ),
-                    retry_policy=_SHORT_RETRY,
-                )
-                report.report_id = created.report_id
-                self._set_report(report, "processing")
-                waited = await workflow.execute_activity(
-                    "wait_for_report",
-                    WaitReportInput(
-                        user_id=request.user_id,
-                        report_id=created.report_id,
-                        poll_interval_seconds=options.poll_interval_seconds,
-                    ),
-                    result_type=WaitReportResult,
-                    start_to_close_timeout=timedelta(hours=2),
-                    heartbeat_timeout=timedelta(
-                        seconds=options.heartbeat_timeout_seconds
-                    ),
-                    retry_policy=_SHORT_RETRY,
-                    cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-                )
-                if waited.processing_status != "FATAL":
-                    break
-                report.error = (
-                    "Amazon could not generate the report "
-                    f"(FATAL, attempt {attempt + 1})"
-                )
-                if attempt < options.fatal_retries:
-                    await workflow.sleep(
-                        timedelta(seconds=options.fatal_retry_delay_seconds)
-                    )
+            if report.report_type in LISTED_REPORTS and workflow.patched(
+                _LISTED_REPORTS_PATCH
+            ):
+                await self._sync_listed_report(request, report, start, end)
+            elif report.report_type == INBOUND_SHIPMENTS and workflow.patched(
+                _INBOUND_SHIPMENTS_PATCH
+            ):
+                await self._sync_inbound_shipments(request, report, start, end)
             else:
-                self._set_report(report, "failed")
-                self._status_errors(report)
-                return
-
-            self._set_report(report, "downloading")
-            result = await workflow.execute_activity(
-                "ingest_report",
-                IngestReportInput(
-                    user_id=request.user_id,
-                    sync_id=request.sync_id,
-                    report_type=report.report_type,
-                    marketplace_id=report.marketplace_id,
-                    report_id=created.report_id,
-                    document_id=waited.document_id,
-                    processing_status=waited.processing_status,
-                    data_start=start,
-                    data_end=end,
-                ),
-                result_type=IngestReportResult,
-                start_to_close_timeout=timedelta(minutes=30),
-                heartbeat_timeout=timedelta(
-                    seconds=request.options.heartbeat_timeout_seconds
-                ),
-                retry_policy=_SHORT_RETRY,
-                cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-            )
-            report.rows = result.rows
-            report.rows_added = result.rows_added
-            report.error = None
-            self._set_report(
-                report,
-                "empty" if waited.processing_status == "CANCELLED" else "completed",
-            )
+                await self._sync_requested_report(request, report, start, end)
         except ActivityError as error:
             cause = error.cause
             if isinstance(cause, ApplicationError) and cause.type == "invalid_grant":
@@ -284,6 +225,191 @@ class SyncWorkflow:
         except asyncio.CancelledError:
             self._set_report(report, "cancelled")
             raise
+
+    async def _sync_requested_report(
+        self, request: SyncInput, report: ReportProgress, start: datetime, end: datetime
+    ) -> None:
+        """Request the report, wait for it and ingest it (createReport path)."""
+        options = request.options
+        for attempt in range(options.fatal_retries + 1):
+            report.attempts = attempt + 1
+            created = await workflow.execute_activity(
+                "create_report",
+                CreateReportInput(
+                    user_id=request.user_id,
+                    report_type=report.report_type,
+                    marketplace_id=report.marketplace_id,
+                    data_start=start,
+                    data_end=end,
+                ),
+                result_type=CreateReportResult,
+                start_to_close_timeout=timedelta(minutes=15),
+                heartbeat_timeout=timedelta(seconds=options.heartbeat_timeout_seconds),
+                retry_policy=_SHORT_RETRY,
+            )
+            report.report_id = created.report_id
+            self._set_report(report, "processing")
+            waited = await workflow.execute_activity(
+                "wait_for_report",
+                WaitReportInput(
+                    user_id=request.user_id,
+                    report_id=created.report_id,
+                    poll_interval_seconds=options.poll_interval_seconds,
+                ),
+                result_type=WaitReportResult,
+                start_to_close_timeout=timedelta(hours=2),
+                heartbeat_timeout=timedelta(seconds=options.heartbeat_timeout_seconds),
+                retry_policy=_SHORT_RETRY,
+                cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+            )
+            if waited.processing_status != "FATAL":
+                break
+            report.error = (
+                f"Amazon could not generate the report (FATAL, attempt {attempt + 1})"
+            )
+            if attempt < options.fatal_retries:
+                await workflow.sleep(
+                    timedelta(seconds=options.fatal_retry_delay_seconds)
+                )
+        else:
+            self._set_report(report, "failed")
+            self._status_errors(report)
+            return
+
+        self._set_report(report, "downloading")
+        result = await self._ingest(
+            request,
+            IngestReportInput(
+                user_id=request.user_id,
+                sync_id=request.sync_id,
+                report_type=report.report_type,
+                marketplace_id=report.marketplace_id,
+                report_id=created.report_id,
+                document_id=waited.document_id,
+                processing_status=waited.processing_status,
+                data_start=start,
+                data_end=end,
+            ),
+        )
+        report.rows = result.rows
+        report.rows_added = result.rows_added
+        report.error = None
+        self._set_report(
+            report,
+            "empty" if waited.processing_status == "CANCELLED" else "completed",
+        )
+
+    async def _sync_listed_report(
+        self, request: SyncInput, report: ReportProgress, start: datetime, end: datetime
+    ) -> None:
+        """List the reports Amazon generated in the window and ingest the new ones.
+
+        A document that fails is recorded and the others are still ingested, so
+        one unreadable settlement does not hold back the rest.
+        """
+        options = request.options
+        report.attempts = 1
+        self._set_report(report, "requested")
+        listed = await workflow.execute_activity(
+            "list_reports",
+            ListReportsInput(
+                user_id=request.user_id,
+                report_type=report.report_type,
+                marketplace_id=report.marketplace_id,
+                created_since=start,
+                created_until=end,
+            ),
+            result_type=ListReportsResult,
+            start_to_close_timeout=timedelta(minutes=15),
+            heartbeat_timeout=timedelta(seconds=options.heartbeat_timeout_seconds),
+            retry_policy=_SHORT_RETRY,
+        )
+        if not listed.reports:
+            self._set_report(report, "empty")
+            return
+
+        self._set_report(report, "downloading")
+        failures: list[str] = []
+        for document in listed.reports:
+            report.report_id = document.report_id
+            try:
+                result = await self._ingest(
+                    request,
+                    IngestReportInput(
+                        user_id=request.user_id,
+                        sync_id=request.sync_id,
+                        report_type=report.report_type,
+                        marketplace_id=document.marketplace_id,
+                        report_id=document.report_id,
+                        document_id=document.document_id,
+                        data_start=document.data_start,
+                        data_end=document.data_end,
+                    ),
+                )
+            except ActivityError as error:
+                cause = error.cause
+                if isinstance(cause, CancelledError) or (
+                    isinstance(cause, ApplicationError)
+                    and cause.type == "invalid_grant"
+                ):
+                    raise
+                message = cause.message if isinstance(cause, ApplicationError) else ""
+                failures.append(f"report {document.report_id}: {message or error}")
+                continue
+            report.rows += result.rows
+            report.rows_added += result.rows_added
+
+        if failures:
+            report.error = "; ".join(failures)
+            self._set_report(report, "failed")
+            self._status_errors(report)
+            return
+        report.error = None
+        self._set_report(report, "completed")
+
+    async def _sync_inbound_shipments(
+        self, request: SyncInput, report: ReportProgress, start: datetime, end: datetime
+    ) -> None:
+        """Store the marketplace's inbound shipments and items updated in the window."""
+        self._set_report(report, "downloading")
+        report.attempts = 1
+        result = await workflow.execute_activity(
+            "sync_inbound_shipments",
+            InboundSyncInput(
+                user_id=request.user_id,
+                sync_id=request.sync_id,
+                marketplace_id=report.marketplace_id,
+                updated_after=start,
+                updated_before=end,
+            ),
+            result_type=InboundSyncResult,
+            start_to_close_timeout=timedelta(hours=1),
+            heartbeat_timeout=timedelta(
+                seconds=request.options.heartbeat_timeout_seconds
+            ),
+            retry_policy=_SHORT_RETRY,
+            cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+        report.rows = result.rows
+        report.rows_added = result.rows_added
+        self._set_report(report, "completed" if result.shipments else "empty")
+
+    async def _ingest(
+        self, request: SyncInput, ingest: IngestReportInput
+    ) -> IngestReportResult:
+        """Download, parse and store one report document."""
+        result: IngestReportResult = await workflow.execute_activity(
+            "ingest_report",
+            ingest,
+            result_type=IngestReportResult,
+            start_to_close_timeout=timedelta(minutes=30),
+            heartbeat_timeout=timedelta(
+                seconds=request.options.heartbeat_timeout_seconds
+            ),
+            retry_policy=_SHORT_RETRY,
+            cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+        )
+        return result
 
     async def _start_detection(self, request: SyncInput) -> str | None:
         assert self._status is not None

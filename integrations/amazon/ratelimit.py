@@ -14,6 +14,8 @@ DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
     "getReports": (0.0222, 10),
     "getReportDocument": (0.0167, 15),
     "getMarketplaceParticipations": (0.016, 15),
+    "getShipments": (2.0, 30),
+    "getShipmentItemsByShipmentId": (2.0, 30),
 }
 
 

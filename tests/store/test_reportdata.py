@@ -55,3 +55,30 @@ def test_blob_store_is_content_addressed(tmp_path: Path) -> None:
     assert blobs.get(key) == b"report bytes"
     with pytest.raises(ValueError, match="outside the store"):
         blobs.get("../../etc/passwd")
+
+
+def test_replace_drops_previous_rows(tmp_path: Path) -> None:
+    store = ReportDataStore(tmp_path)
+    store.upsert("usr_a", "fee_preview", rows("k1", "k2"))
+    result = store.replace("usr_a", "fee_preview", rows("k2", "k3", "k3"))
+    table = store.read("usr_a", "fee_preview")
+    assert table is not None
+    assert sorted(table.column("row_key").to_pylist()) == ["k2", "k3"]
+    assert result.added == 1
+    assert result.total == 2
+
+
+def test_replace_creates_missing_table(tmp_path: Path) -> None:
+    store = ReportDataStore(tmp_path)
+    result = store.replace("usr_a", "fee_preview", rows("k1"))
+    assert (result.added, result.total) == (1, 1)
+    assert not (tmp_path / "usr_a" / "fee_preview.parquet.tmp").exists()
+
+
+def test_replace_leaves_other_tables(tmp_path: Path) -> None:
+    store = ReportDataStore(tmp_path)
+    store.upsert("usr_a", "ledger_detail", rows("k1"))
+    store.replace("usr_a", "fee_preview", rows("k9"))
+    table = store.read("usr_a", "ledger_detail")
+    assert table is not None
+    assert table.column("row_key").to_pylist() == ["k1"]

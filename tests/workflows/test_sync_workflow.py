@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio import activity
@@ -16,15 +17,22 @@ from temporalio.worker import Worker
 
 from workflows.detection import DetectionWorkflow
 from workflows.models import (
+    SYNC_REPORT_TYPES,
     ClaimSyncInput,
     ClaimSyncResult,
     CreateReportInput,
     CreateReportResult,
+    InboundSyncInput,
+    InboundSyncResult,
     IngestReportInput,
     IngestReportResult,
+    ListedReport,
+    ListReportsInput,
+    ListReportsResult,
     PrepareSyncInput,
     RecordDetectionInput,
     RecordSyncInput,
+    ReportProgress,
     RunDetectionInput,
     RunDetectionResult,
     SellerContext,
@@ -40,6 +48,13 @@ from workflows.sync import SyncWorkflow
 LEDGER = "GET_LEDGER_DETAIL_VIEW_DATA"
 REIMBURSEMENTS = "GET_FBA_REIMBURSEMENTS_DATA"
 RETURNS = "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
+SETTLEMENTS = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+FEE_PREVIEW = "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"
+INBOUND = "FBA_INBOUND_SHIPMENTS"
+# The reports of the first recorded histories, which the older tests sync.
+REQUESTED_REPORTS = (LEDGER, REIMBURSEMENTS, RETURNS)
+US = "ATVPDKIKX0DER"
+CA = "A2EUQ1WTGCTBG2"
 
 
 @dataclass
@@ -56,6 +71,12 @@ class FakeAmazon:
     claim: ClaimSyncResult = field(
         default_factory=lambda: ClaimSyncResult(sync_id="syn_claimed")
     )
+    marketplace_ids: list[str] = field(default_factory=lambda: [US])
+    listed: list[ListedReport] = field(default_factory=list)
+    list_requests: list[ListReportsInput] = field(default_factory=list)
+    ingested: list[IngestReportInput] = field(default_factory=list)
+    failing_reports: set[str] = field(default_factory=set)
+    inbound_requests: list[InboundSyncInput] = field(default_factory=list)
 
     def activities(self) -> list[Callable[..., object]]:
         @activity.defn(name="prepare_sync")
@@ -67,7 +88,7 @@ class FakeAmazon:
             return SellerContext(
                 selling_partner_id="A1SELLER",
                 region="NA",
-                marketplace_ids=["ATVPDKIKX0DER"],
+                marketplace_ids=self.marketplace_ids,
             )
 
         @activity.defn(name="create_report")
@@ -95,9 +116,26 @@ class FakeAmazon:
 
         @activity.defn(name="ingest_report")
         async def ingest_report(request: IngestReportInput) -> IngestReportResult:
+            self.ingested.append(request)
+            if request.report_id in self.failing_reports:
+                raise ApplicationError(
+                    "unreadable", type="invalid_report", non_retryable=True
+                )
             if request.processing_status == "CANCELLED":
                 return IngestReportResult(rows=0, rows_added=0)
             return IngestReportResult(rows=10, rows_added=7)
+
+        @activity.defn(name="list_reports")
+        async def list_reports(request: ListReportsInput) -> ListReportsResult:
+            self.list_requests.append(request)
+            return ListReportsResult(reports=self.listed)
+
+        @activity.defn(name="sync_inbound_shipments")
+        async def sync_inbound_shipments(
+            request: InboundSyncInput,
+        ) -> InboundSyncResult:
+            self.inbound_requests.append(request)
+            return InboundSyncResult(shipments=2, items=3, rows=5, rows_added=4)
 
         @activity.defn(name="record_sync")
         async def record_sync(request: RecordSyncInput) -> None:
@@ -112,6 +150,8 @@ class FakeAmazon:
             create_report,
             wait_for_report,
             ingest_report,
+            list_reports,
+            sync_inbound_shipments,
             record_sync,
             claim_scheduled_sync,
         ]
@@ -163,11 +203,15 @@ class Harness:
                 await child.result()
 
     async def start(
-        self, sync_id: str | None = None, **options: object
+        self,
+        sync_id: str | None = None,
+        report_types: Sequence[str] = REQUESTED_REPORTS,
+        **options: object,
     ) -> WorkflowHandle[SyncWorkflow, SyncResult]:
         request = SyncInput(
             user_id="usr_test",
             sync_id=f"syn_{uuid.uuid4().hex[:8]}" if sync_id is None else sync_id,
+            report_types=list(report_types),
             options=SyncOptions(
                 detection_task_queue=self.detection_queue,
                 poll_interval_seconds=0.1,
@@ -338,3 +382,120 @@ async def test_scheduled_run_skips_when_sync_active(harness: Harness) -> None:
     assert result.status == "skipped"
     assert harness.amazon.created == []
     assert harness.amazon.records == []
+
+
+def _listed(report_id: str, marketplace_id: str = US) -> ListedReport:
+    return ListedReport(
+        report_id=report_id,
+        document_id=f"doc-{report_id}",
+        marketplace_id=marketplace_id,
+        data_start=datetime(2024, 5, 1, tzinfo=UTC),
+        data_end=datetime(2024, 5, 15, tzinfo=UTC),
+    )
+
+
+async def _report(
+    handle: WorkflowHandle[SyncWorkflow, SyncResult], report_type: str
+) -> list[ReportProgress]:
+    status = await handle.query(SyncWorkflow.status)
+    return [r for r in status.reports if r.report_type == report_type]
+
+
+async def test_default_sync_covers_every_source(harness: Harness) -> None:
+    harness.amazon.listed = [_listed("S1")]
+    handle = await harness.start(report_types=SYNC_REPORT_TYPES)
+    result = await handle.result()
+    requested = set(SYNC_REPORT_TYPES) - {SETTLEMENTS, INBOUND}
+    assert result.status == "completed"
+    assert sorted(harness.amazon.created) == sorted(requested)
+    assert len(harness.amazon.list_requests) == 1
+    assert len(harness.amazon.inbound_requests) == 1
+
+
+async def test_settlements_listed_and_each_ingested(harness: Harness) -> None:
+    harness.amazon.listed = [_listed("S1"), _listed("S2", CA)]
+    handle = await harness.start(report_types=[SETTLEMENTS])
+    result = await handle.result()
+    (settlement,) = await _report(handle, SETTLEMENTS)
+    ingested = harness.amazon.ingested
+    assert harness.amazon.created == []
+    assert [i.report_id for i in ingested] == ["S1", "S2"]
+    assert [i.document_id for i in ingested] == ["doc-S1", "doc-S2"]
+    assert [i.marketplace_id for i in ingested] == [US, CA]
+    assert ingested[0].data_start == datetime(2024, 5, 1, tzinfo=UTC)
+    assert settlement.status == "completed"
+    assert settlement.rows == 20
+    assert settlement.rows_added == 14
+    assert result.rows_added == 14
+
+
+async def test_settlement_listing_uses_history_window(harness: Harness) -> None:
+    handle = await harness.start(report_types=[SETTLEMENTS], history_days=100)
+    await handle.result()
+    (listing,) = harness.amazon.list_requests
+    assert listing.report_type == SETTLEMENTS
+    assert listing.marketplace_id == US
+    assert listing.created_until - listing.created_since == timedelta(days=100)
+
+
+async def test_settlements_listed_once_per_region(harness: Harness) -> None:
+    harness.amazon.marketplace_ids = [US, CA]
+    handle = await harness.start(report_types=[SETTLEMENTS])
+    await handle.result()
+    assert len(harness.amazon.list_requests) == 1
+    assert len(await _report(handle, SETTLEMENTS)) == 1
+
+
+async def test_no_new_settlement_is_empty(harness: Harness) -> None:
+    handle = await harness.start(report_types=[SETTLEMENTS])
+    result = await handle.result()
+    (settlement,) = await _report(handle, SETTLEMENTS)
+    assert result.status == "completed"
+    assert settlement.status == "empty"
+    assert harness.amazon.ingested == []
+
+
+async def test_failed_settlement_keeps_the_others(harness: Harness) -> None:
+    harness.amazon.listed = [_listed("S1"), _listed("S2"), _listed("S3")]
+    harness.amazon.failing_reports = {"S2"}
+    handle = await harness.start(report_types=[LEDGER, SETTLEMENTS])
+    result = await handle.result()
+    (settlement,) = await _report(handle, SETTLEMENTS)
+    status = await handle.query(SyncWorkflow.status)
+    assert [
+        i.report_id for i in harness.amazon.ingested if i.report_type == SETTLEMENTS
+    ] == [
+        "S1",
+        "S2",
+        "S3",
+    ]
+    assert settlement.status == "failed"
+    assert settlement.rows == 20
+    assert "S2" in (settlement.error or "")
+    assert any(e["code"] == "report_failed" for e in status.errors)
+    assert result.status == "completed"
+
+
+async def test_inbound_synced_per_marketplace(harness: Harness) -> None:
+    harness.amazon.marketplace_ids = [US, CA]
+    handle = await harness.start(report_types=[INBOUND], history_days=30)
+    result = await handle.result()
+    inbound = await _report(handle, INBOUND)
+    requests = harness.amazon.inbound_requests
+    assert harness.amazon.created == []
+    assert sorted(r.marketplace_id for r in requests) == [CA, US]
+    assert all(r.sync_id == result.sync_id for r in requests)
+    assert all(
+        r.updated_before - r.updated_after == timedelta(days=30) for r in requests
+    )
+    assert [r.status for r in inbound] == ["completed", "completed"]
+    assert [r.rows for r in inbound] == [5, 5]
+    assert result.rows_added == 8
+
+
+async def test_fee_preview_requested_once_per_region(harness: Harness) -> None:
+    harness.amazon.marketplace_ids = [US, CA]
+    handle = await harness.start(report_types=[FEE_PREVIEW, LEDGER])
+    await handle.result()
+    assert harness.amazon.created.count(FEE_PREVIEW) == 1
+    assert harness.amazon.created.count(LEDGER) == 2

@@ -33,6 +33,8 @@ class Column:
     A ``required`` column must be in the header. A blank field takes the text of
     the ``fallback`` column when one is named. Otherwise it becomes None when
     ``nullable`` and "" in a text column, and it is an error in any other column.
+    ``blanks`` are placeholder texts that count as a blank field, such as the fee
+    preview's "--".
     DATE and TIMESTAMP columns also produce ``<name>_raw`` with the text as in the
     file.
     """
@@ -44,6 +46,7 @@ class Column:
     nullable: bool = False
     fallback: str | None = None
     aliases: tuple[str, ...] = ()
+    blanks: tuple[str, ...] = ()
 
     @property
     def keeps_raw(self) -> bool:

@@ -162,9 +162,10 @@ def parse_report(text: str, *, report_type: str, marketplace_id: str) -> ParsedR
     if document.error is not None:
         raise document.error
 
+    # The line is set first so that a key may use it (settlement rows do).
+    columns["source_line"] = document.lines
     keys = spec.row_key(columns, raw, len(document.lines))
     columns["row_key"] = keys
-    columns["source_line"] = document.lines
     columns, duplicate_lines = _drop_duplicates(columns, keys, document.lines)
 
     warnings = _warnings(spec, header_map, duplicate_lines)
@@ -258,6 +259,9 @@ def _convert_columns(
         if plan.index is not None:
             texts = list(map(itemgetter(plan.index), data.fields))
             raw[plan.key_name] = texts
+        if plan.column.blanks:
+            placeholders = plan.column.blanks
+            texts = ["" if t.strip() in placeholders else t for t in texts]
         if plan.fallback_index is not None:
             fallback = list(map(itemgetter(plan.fallback_index), data.fields))
             texts = [

@@ -29,7 +29,9 @@ class ReportSpec:
     """The declaration of one report type: its columns, row key and table name.
 
     Every table ends with ``row_key`` (string) and ``source_line`` (int32, the
-    1-based line in the file, header = line 1).
+    1-based line in the file, header = line 1). ``replaces_table`` marks a report
+    that describes a current state, whose new file replaces the stored table
+    instead of adding to it.
 
     Raises:
         ValueError: the declaration is inconsistent: names repeat, an optional
@@ -41,6 +43,7 @@ class ReportSpec:
     table_name: str
     columns: tuple[Column, ...]
     row_key: RowKey
+    replaces_table: bool = False
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -201,9 +204,185 @@ CUSTOMER_RETURNS = ReportSpec(
     ),
 )
 
+REMOVAL_ORDERS = ReportSpec(
+    report_type="GET_FBA_FULFILLMENT_REMOVAL_ORDER_DETAIL_DATA",
+    table_name="removal_orders",
+    columns=(
+        Column("request_date", "request-date", Kind.TIMESTAMP),
+        Column("order_id", "order-id"),
+        Column("order_type", "order-type"),
+        Column("service_speed", "service-speed"),
+        Column("order_status", "order-status"),
+        Column("last_updated_date", "last-updated-date", Kind.TIMESTAMP),
+        Column("sku", "sku"),
+        Column("fnsku", "fnsku"),
+        Column("disposition", "disposition"),
+        Column("requested_quantity", "requested-quantity", Kind.INT),
+        Column("cancelled_quantity", "cancelled-quantity", Kind.INT),
+        Column("disposed_quantity", "disposed-quantity", Kind.INT),
+        Column("shipped_quantity", "shipped-quantity", Kind.INT),
+        Column("in_process_quantity", "in-process-quantity", Kind.INT),
+        Column("removal_fee", "removal-fee", Kind.DECIMAL, nullable=True),
+        Column("currency", "currency"),
+    ),
+    # An order's row changes as Amazon works on it, so each state is its own row.
+    row_key=hash_row,
+)
+
+REMOVAL_SHIPMENTS = ReportSpec(
+    report_type="GET_FBA_FULFILLMENT_REMOVAL_SHIPMENT_DETAIL_DATA",
+    table_name="removal_shipments",
+    columns=(
+        Column("request_date", "request-date", Kind.TIMESTAMP),
+        Column("order_id", "order-id"),
+        Column("shipment_date", "shipment-date", Kind.TIMESTAMP),
+        Column("sku", "sku"),
+        Column("fnsku", "fnsku"),
+        Column("disposition", "disposition"),
+        Column("shipped_quantity", "shipped-quantity", Kind.INT),
+        Column("carrier", "carrier"),
+        Column("tracking_number", "tracking-number"),
+        Column("removal_order_type", "removal-order-type"),
+    ),
+    row_key=hash_row,
+)
+
+# The fee preview writes "--" where Amazon has no measurement or estimate.
+_NO_ESTIMATE = ("--",)
+
+
+def _fee(name: str, header: str, *aliases: str) -> Column:
+    return Column(
+        name,
+        header,
+        Kind.DECIMAL,
+        nullable=True,
+        aliases=aliases,
+        blanks=_NO_ESTIMATE,
+    )
+
+
+# US files have 31 columns and EU files 29. The columns below are in both layouts,
+# with the EU spellings as aliases. The other columns of either layout are ignored.
+FEE_PREVIEW = ReportSpec(
+    report_type="GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA",
+    table_name="fee_preview",
+    columns=(
+        Column("sku", "sku"),
+        Column("fnsku", "fnsku"),
+        Column("asin", "asin"),
+        Column("product_name", "product-name"),
+        Column("currency", "currency"),
+        _fee("your_price", "your-price"),
+        _fee("sales_price", "sales-price"),
+        _fee("longest_side", "longest-side"),
+        _fee("median_side", "median-side"),
+        _fee("shortest_side", "shortest-side"),
+        _fee("length_and_girth", "length-and-girth"),
+        Column("unit_of_dimension", "unit-of-dimension"),
+        _fee("item_package_weight", "item-package-weight"),
+        Column("unit_of_weight", "unit-of-weight"),
+        Column(
+            "product_size_tier",
+            "product-size-tier",
+            aliases=("product-size-weight-band",),
+        ),
+        _fee("estimated_fee_total", "estimated-fee-total"),
+        _fee("estimated_referral_fee_per_unit", "estimated-referral-fee-per-unit"),
+        _fee(
+            "expected_fulfillment_fee_per_unit",
+            "expected-fulfillment-fee-per-unit",
+            "expected-domestic-fulfilment-fee-per-unit",
+        ),
+    ),
+    row_key=join_fields("sku", "fnsku", "asin"),
+    # The row key does not change when Amazon remeasures an item, so an upsert
+    # would keep the first estimate forever.
+    replaces_table=True,
+)
+
+# The first data row is the settlement's summary: the id, the dates, the total and
+# the currency, with every transaction field blank. Later rows leave the summary
+# fields blank. So every column but the settlement id may be blank.
+SETTLEMENTS = ReportSpec(
+    report_type="GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2",
+    table_name="settlements",
+    columns=(
+        Column("settlement_id", "settlement-id"),
+        Column(
+            "settlement_start_date",
+            "settlement-start-date",
+            Kind.TIMESTAMP,
+            nullable=True,
+        ),
+        Column(
+            "settlement_end_date", "settlement-end-date", Kind.TIMESTAMP, nullable=True
+        ),
+        Column("deposit_date", "deposit-date", Kind.TIMESTAMP, nullable=True),
+        Column("total_amount", "total-amount", Kind.DECIMAL, nullable=True),
+        Column("currency", "currency"),
+        Column("transaction_type", "transaction-type"),
+        Column("order_id", "order-id"),
+        Column("merchant_order_id", "merchant-order-id"),
+        Column("adjustment_id", "adjustment-id"),
+        Column("shipment_id", "shipment-id"),
+        Column("marketplace_name", "marketplace-name"),
+        Column("amount_type", "amount-type"),
+        Column("amount_description", "amount-description"),
+        Column("amount", "amount", Kind.DECIMAL, nullable=True),
+        Column("fulfillment_id", "fulfillment-id"),
+        Column("posted_date", "posted-date", Kind.TIMESTAMP, nullable=True),
+        Column("posted_date_time", "posted-date-time", Kind.TIMESTAMP, nullable=True),
+        Column("order_item_code", "order-item-code"),
+        Column("merchant_order_item_id", "merchant-order-item-id"),
+        Column("merchant_adjustment_item_id", "merchant-adjustment-item-id"),
+        Column("sku", "sku"),
+        Column("quantity_purchased", "quantity-purchased", Kind.INT, nullable=True),
+        Column("promotion_id", "promotion-id", required=False),
+    ),
+    # Two rows of one settlement can be identical (two units charged alike), so
+    # the row's position in the file distinguishes them.
+    row_key=join_fields("settlement_id", "source_line"),
+)
+
+ORDERS = ReportSpec(
+    report_type="GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+    table_name="orders",
+    columns=(
+        Column("amazon_order_id", "amazon-order-id"),
+        Column("merchant_order_id", "merchant-order-id"),
+        Column("purchase_date", "purchase-date", Kind.TIMESTAMP),
+        Column("last_updated_date", "last-updated-date", Kind.TIMESTAMP),
+        Column("order_status", "order-status"),
+        Column("fulfillment_channel", "fulfillment-channel"),
+        Column("sales_channel", "sales-channel"),
+        Column("sku", "sku"),
+        Column("asin", "asin"),
+        Column("item_status", "item-status"),
+        Column("quantity", "quantity", Kind.INT),
+        Column("currency", "currency"),
+        # Pending orders have no price yet.
+        Column("item_price", "item-price", Kind.DECIMAL, nullable=True),
+        Column("item_tax", "item-tax", Kind.DECIMAL, nullable=True),
+        Column("shipping_price", "shipping-price", Kind.DECIMAL, nullable=True),
+    ),
+    # An order's row changes with its status, so each state is its own row.
+    row_key=hash_row,
+)
+
 REPORT_SPECS: dict[str, ReportSpec] = {
     spec.report_type: spec
-    for spec in (LEDGER_DETAIL, LEDGER_SUMMARY, REIMBURSEMENTS, CUSTOMER_RETURNS)
+    for spec in (
+        LEDGER_DETAIL,
+        LEDGER_SUMMARY,
+        REIMBURSEMENTS,
+        CUSTOMER_RETURNS,
+        REMOVAL_ORDERS,
+        REMOVAL_SHIPMENTS,
+        FEE_PREVIEW,
+        SETTLEMENTS,
+        ORDERS,
+    )
 }
 
 
