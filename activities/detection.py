@@ -12,7 +12,7 @@ from activities.deps import ActivityDeps
 from detection import DetectionInput, DetectionSettings, Finding, run_detection
 from integrations.amazon.reports import MARKETPLACES, get_marketplace
 from store.models import DetectionRun
-from store.recoveries import FindingRow, upsert_findings
+from store.recoveries import ClosedFinding, FindingRow, upsert_findings
 from store.types import utcnow
 from store.users import get_amazon_connection
 from workflows.models import RunDetectionInput, RunDetectionResult
@@ -87,7 +87,10 @@ class DetectionActivities:
                 user_id=request.user_id,
                 detection_id=request.detection_id,
                 findings=[_finding_row(f) for f in result.findings],
-                resolved=[(r.key, r.reason) for r in result.resolved],
+                resolved=[
+                    ClosedFinding(r.key, r.cause, r.reason) for r in result.resolved
+                ],
+                as_of=request.as_of,
             )
             run = await db.get(DetectionRun, request.detection_id)
             if run is not None and run.user_id == request.user_id:
