@@ -12,7 +12,10 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Confidence: TypeAlias = Literal["high", "medium", "low"]
-ResolutionCause: TypeAlias = Literal["offset", "window_closed", "below_minimum"]
+ResolutionCause: TypeAlias = Literal[
+    "units_found", "reimbursed", "offset", "window_closed", "below_minimum"
+]
+CoverageState: TypeAlias = Literal["checked", "not_checked"]
 
 # A normalized report table: an Arrow table, the path of a Parquet file, or None when
 # the report has no data (Amazon returned CANCELLED for the range).
@@ -30,25 +33,53 @@ class DetectionSettings(BaseModel):
     """Business days (Monday to Friday) after a loss before it is flagged."""
     damaged_wait_days: int = Field(default=10, ge=0)
     """Calendar days after a damage before it is flagged."""
-    claim_window_days: int = Field(default=60, ge=1)
-    """Days after the loss during which Amazon accepts a manual claim."""
     proactive_payout_days: int = Field(default=30, ge=0)
     """Days after the loss during which Amazon may still reimburse on its own."""
     min_claim_value: Decimal = Field(default=Decimal("1.00"), ge=0)
     """Findings whose known amount is below this value are dropped."""
     marketplace_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     """ISO 4217 code used when no reimbursement row gives a currency."""
+    marketplace_id: str = "ATVPDKIKX0DER"
+    """The seller's main marketplace; it picks the regional policy (US or EU)."""
+    region: Literal["US", "EU"] = "US"
+    """The regional policy of `detection.policy` the claim windows follow."""
+    window_overrides: Mapping[str, tuple[int, int]] = Field(default_factory=dict)
+    """Claim windows by category as (opens after, closes after) days, replacing the
+    policy table's numbers; meant for the rules DOMAIN.md marks unverified."""
+    return_grace_days: int = Field(default=45, ge=0)
+    """Days a customer has to send a refunded unit back before Amazon charges the
+    customer and credits the seller."""
+    fee_tolerance: Decimal = Field(default=Decimal("0.05"), ge=0)
+    """Per-unit difference between a charged and an expected fee that is ignored."""
+    underpaid_tolerance_ratio: Decimal = Field(default=Decimal("0.05"), ge=0)
+    """A reimbursement this share below the expected unit value is not flagged."""
+    refund_admin_fee_cap: Decimal = Field(default=Decimal("5.00"), ge=0)
+    """The largest refund administration fee per unit Amazon may keep."""
+    refund_admin_fee_share: Decimal = Field(default=Decimal("0.20"), ge=0, le=1)
+    """The largest share of the referral fee Amazon may keep on a refund."""
+    automatic_disposal: bool = False
+    """True when the seller has automatic removal or disposal turned on, so a
+    disposal without a removal order is the seller's own setting, not a claim."""
 
 
 class DetectionInput(BaseModel):
-    """The normalized report data of one seller, handed to `run_detection`."""
+    """The normalized report data of one seller, handed to `run_detection`.
+
+    A table named in `tables` (or given as `ledger_detail` or `reimbursements`) as
+    None has been synced and contains no rows. A table named in `unsynced` was never
+    synced, so the categories that need it cannot be checked.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
+    tables: Mapping[str, TableSource] = Field(default_factory=dict)
+    """Normalized report tables by table name (see `detection.tables`)."""
     ledger_detail: TableSource = None
     """The `ledger_detail` table (GET_LEDGER_DETAIL_VIEW_DATA)."""
     reimbursements: TableSource = None
     """The `reimbursements` table (GET_FBA_REIMBURSEMENTS_DATA)."""
+    unsynced: frozenset[str] = frozenset()
+    """Tables whose report has never been synced for the seller."""
     as_of: datetime
     """The instant the rules are evaluated at; timezone-aware, converted to UTC."""
     unit_costs: Mapping[str, Decimal] = Field(default_factory=dict)
@@ -71,6 +102,18 @@ class DetectionInput(BaseModel):
                 raise ValueError(f"unit cost of SKU {sku!r} is negative: {cost}")
         return value
 
+    def sources(self) -> dict[str, TableSource]:
+        """Return every table source by name, `ledger_detail` and `reimbursements`
+        included."""
+        merged = dict(self.tables)
+        for name, source in (
+            ("ledger_detail", self.ledger_detail),
+            ("reimbursements", self.reimbursements),
+        ):
+            if source is not None or name not in merged:
+                merged[name] = source
+        return merged
+
 
 class EvidenceRow(BaseModel):
     """One report row that supports a finding."""
@@ -88,6 +131,8 @@ class EvidenceRow(BaseModel):
     reference_id: str | None
     """Ledger Reference ID, or the reimbursement id of a reimbursement row."""
     description: str
+    amount: Decimal | None = None
+    """The row's money amount where it has one (settlement and reimbursement rows)."""
 
 
 class Finding(BaseModel):
@@ -124,6 +169,13 @@ class Finding(BaseModel):
     """A sentence for the seller: what was lost, what was already credited, and why."""
     evidence: list[EvidenceRow]
     """The loss row first, then every credit row matched to it."""
+    confidence_reason: str = ""
+    """The reason for the confidence level, in one sentence."""
+    unit_value_source: str = "unknown"
+    """seller_cost, amazon_estimate, sale_price, fee_schedule or unknown."""
+    order_id: str = ""
+    shipment_id: str = ""
+    marketplace_id: str = ""
 
 
 class Resolution(BaseModel):
@@ -137,9 +189,22 @@ class Resolution(BaseModel):
     fnsku: str
     occurred_at: datetime
     cause: ResolutionCause
-    """Why no claim is needed: offset means no unit is left open, window_closed that
-    the claim window has closed, below_minimum that the open amount is too small."""
+    """Why no claim is needed: units_found and reimbursed name what closed the loss,
+    offset that credits of several kinds did, window_closed that the claim window
+    has closed, below_minimum that the open amount is too small."""
     reason: str
+
+
+class CategoryCoverage(BaseModel):
+    """Whether one finding type could be checked on this run, and why not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    type: str
+    checked: bool
+    reason: str
+    """Empty when checked; else which report is missing, in a sentence."""
+    missing_tables: list[str] = Field(default_factory=list)
 
 
 class TypeTotals(BaseModel):
@@ -178,3 +243,5 @@ class DetectionResult(BaseModel):
     """Row count of each input table, by table name; 0 for a missing table."""
     totals: DetectionTotals
     duration_ms: int
+    coverage: list[CategoryCoverage] = Field(default_factory=list)
+    """One entry per finding type, in the order of the rules."""

@@ -1,8 +1,11 @@
 """Unit value and claim amount of a finding.
 
-Amazon reimburses units lost or damaged before a customer order at their
-manufacturing cost: the seller's own figure when the seller gives one, else Amazon's
-estimate. The estimate used here is the amount per unit of Amazon's latest
+Since 2025-03-31 Amazon reimburses units lost or damaged before a customer order
+at their manufacturing cost: the seller's own figure when the seller gives one,
+else Amazon's estimate, else the sale price minus fees. Before that date it paid a
+replacement value, which Amazon's own estimate reflects best, so the estimate comes
+first for older events. Units lost after an order are worth their sale price minus
+fees. The estimate used here is the amount per unit of Amazon's latest
 reimbursement for the FNSKU.
 
 NOTE: the reimbursements report covers the whole region and rows are matched by
@@ -18,10 +21,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
+from detection.policy import valuation_basis
+
 CENT = Decimal("0.01")
 ZERO_AMOUNT = Decimal("0.00")
 
-ValueSource = Literal["seller_cost", "amazon_estimate", "unknown"]
+ValueSource = Literal[
+    "seller_cost", "amazon_estimate", "sale_price", "fee_schedule", "unknown"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +56,53 @@ def choose_unit_value(
     unit_costs: Mapping[str, Decimal],
     estimates: Mapping[str, AmazonEstimate],
     marketplace_currency: str,
+    *,
+    event_at: datetime | None = None,
+    after_order: bool = False,
+    sale_value: Decimal | None = None,
 ) -> UnitValue:
-    """Pick the seller's cost for the SKU, else Amazon's estimate for the FNSKU.
+    """Value one unit by the policy of the event's date (see the module docstring).
 
-    A seller cost is taken to be in the marketplace currency. An estimate keeps the
-    currency of its reimbursement row, or the marketplace currency when that is
-    blank. Without either, the amount is None.
+    Before an order, since 2025-03-31 (and when `event_at` is None): the seller's
+    cost for the SKU, else Amazon's estimate for the FNSKU, else `sale_value` (the
+    sale price minus fees). Before 2025-03-31 the estimate comes first. After an
+    order (`after_order`): `sale_value`, else the estimate, else the seller's cost.
+    A seller cost and a sale value are in the marketplace currency. An estimate
+    keeps its row's currency, or takes the marketplace currency when that is blank.
+    Without any of them the amount is None.
     """
-    cost = unit_costs.get(sku)
-    if cost is not None:
-        return UnitValue(cost, marketplace_currency, "seller_cost")
-
-    estimate = estimates.get(fnsku)
-    if estimate is not None:
-        currency = estimate.currency or marketplace_currency
-        return UnitValue(estimate.amount_per_unit, currency, "amazon_estimate")
-
+    candidates: dict[ValueSource, UnitValue | None] = {
+        "seller_cost": _value(unit_costs.get(sku), marketplace_currency, "seller_cost"),
+        "amazon_estimate": _estimate_value(estimates.get(fnsku), marketplace_currency),
+        "sale_price": _value(sale_value, marketplace_currency, "sale_price"),
+    }
+    order: tuple[ValueSource, ...]
+    if after_order:
+        order = ("sale_price", "amazon_estimate", "seller_cost")
+    elif event_at is not None and valuation_basis(event_at) == "replacement_value":
+        order = ("amazon_estimate", "seller_cost", "sale_price")
+    else:
+        order = ("seller_cost", "amazon_estimate", "sale_price")
+    for source in order:
+        chosen = candidates[source]
+        if chosen is not None:
+            return chosen
     return UnitValue(None, marketplace_currency, "unknown")
+
+
+def _value(
+    amount: Decimal | None, currency: str, source: ValueSource
+) -> UnitValue | None:
+    return None if amount is None else UnitValue(amount, currency, source)
+
+
+def _estimate_value(
+    estimate: AmazonEstimate | None, marketplace_currency: str
+) -> UnitValue | None:
+    if estimate is None:
+        return None
+    currency = estimate.currency or marketplace_currency
+    return UnitValue(estimate.amount_per_unit, currency, "amazon_estimate")
 
 
 def claim_amount(units: int, unit_value: Decimal | None) -> Decimal:

@@ -25,6 +25,8 @@ class RuleContext:
     settings: DetectionSettings
     unit_costs: Mapping[str, Decimal]
     """The seller's cost per unit, by SKU."""
+    row_counts: Mapping[str, int] = field(default_factory=dict)
+    """Rows of each registered table, so a rule can skip work on empty tables."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,16 @@ class Rule(Protocol):
     @property
     def finding_types(self) -> tuple[str, ...]:
         """Every finding type the rule can produce."""
+        ...
+
+    @property
+    def requirements(self) -> Mapping[str, tuple[tuple[str, ...], ...]]:
+        """The tables each finding type needs, as groups of alternatives.
+
+        Every group must have at least one synced table for the type to be
+        checked: ``((ledger_detail,), (settlements, orders))`` needs the ledger
+        and either the settlements or the orders.
+        """
         ...
 
     def run(self, context: RuleContext) -> RuleOutcome:

@@ -13,11 +13,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 from detection.calendar import add_business_days
 from detection.matching import Credit, Loss, allocate_credits
 from detection.models import DetectionSettings
+from detection.policy import amazon_pays_proactively, claim_window
 from detection.queries import (
     LedgerAdjustment,
     ReimbursementRecord,
@@ -26,7 +27,11 @@ from detection.queries import (
 )
 from detection.reversals import REVERSAL_REASON_KEY, net_reversals
 from detection.rules.base import RuleContext, RuleOutcome, finding_key
-from detection.rules.warehouse_explain import build_finding, build_resolution
+from detection.rules.warehouse_explain import (
+    build_finding,
+    build_resolution,
+    offset_cause,
+)
 from detection.rules.warehouse_types import (
     CORRECTION_CODES,
     DAMAGED,
@@ -41,6 +46,7 @@ from detection.rules.warehouse_types import (
     LossAssessment,
     WarehouseMatch,
 )
+from detection.tables import LEDGER_DETAIL, REIMBURSEMENTS
 from detection.valuation import AmazonEstimate, choose_unit_value, claim_amount
 
 logger = logging.getLogger(__name__)
@@ -55,6 +61,10 @@ class WarehouseRule:
 
     name = "warehouse"
     finding_types = (LOST_INVENTORY, DAMAGED_INVENTORY)
+    requirements: ClassVar[Mapping[str, tuple[tuple[str, ...], ...]]] = {
+        LOST_INVENTORY: ((LEDGER_DETAIL,), (REIMBURSEMENTS,)),
+        DAMAGED_INVENTORY: ((LEDGER_DETAIL,), (REIMBURSEMENTS,)),
+    }
 
     def run(self, context: RuleContext) -> RuleOutcome:
         """Match credits to the losses of each FNSKU and judge every loss row.
@@ -171,18 +181,26 @@ def _assess(
         context.unit_costs,
         estimates,
         settings.marketplace_currency,
+        event_at=row.occurred_at,
+    )
+    finding_type = FINDING_TYPE_BY_CLASS[loss_class]
+    window = claim_window(
+        finding_type, row.occurred_at, settings.region, settings.window_overrides
     )
     age = context.as_of - row.occurred_at
     return LossAssessment(
         match=match,
         loss_class=loss_class,
-        key=finding_key(FINDING_TYPE_BY_CLASS[loss_class], row.fnsku, row.row_key),
+        key=finding_key(finding_type, row.fnsku, row.row_key),
         open_units=open_units,
-        window_opens=_window_opens(loss_class, row.occurred_at, settings),
-        window_closes=row.occurred_at + timedelta(days=settings.claim_window_days),
+        window_opens=max(
+            window.opens, _window_opens(loss_class, row.occurred_at, settings)
+        ),
+        window_closes=window.closes,
         unit_value=unit_value,
         amount=claim_amount(open_units, unit_value.amount),
-        amazon_expected_to_pay=age < timedelta(days=settings.proactive_payout_days),
+        amazon_expected_to_pay=amazon_pays_proactively(finding_type, row.occurred_at)
+        and age < timedelta(days=settings.proactive_payout_days),
     )
 
 
@@ -201,7 +219,8 @@ def _judge(
 ) -> None:
     settings = context.settings
     if assessment.open_units == 0:
-        outcome.resolved.append(build_resolution(assessment, "offset", settings))
+        cause = offset_cause(assessment)
+        outcome.resolved.append(build_resolution(assessment, cause, settings))
     elif context.as_of > assessment.window_closes:
         outcome.resolved.append(build_resolution(assessment, "window_closed", settings))
     elif context.as_of < assessment.window_opens:

@@ -72,6 +72,9 @@ def build_finding(assessment: LossAssessment, settings: DetectionSettings) -> Fi
         claim_window_closes=assessment.window_closes,
         reason=finding_reason(assessment, settings),
         evidence=build_evidence(assessment),
+        confidence_reason=_confidence_reason(assessment),
+        unit_value_source=value.source,
+        marketplace_id=settings.marketplace_id,
     )
 
 
@@ -96,6 +99,30 @@ def _confidence(assessment: LossAssessment) -> Confidence:
     if assessment.amazon_expected_to_pay:
         return "medium"
     return "high"
+
+
+def _confidence_reason(assessment: LossAssessment) -> str:
+    if assessment.unit_value.amount is None:
+        return "The ledger proves the loss, but no unit value is known to price it."
+    if assessment.amazon_expected_to_pay:
+        return (
+            "The ledger proves the loss, but Amazon may still reimburse it on its own."
+        )
+    return (
+        "The ledger proves the loss, nothing matched offsets it and no payout is "
+        "pending."
+    )
+
+
+def offset_cause(assessment: LossAssessment) -> ResolutionCause:
+    """Name what closed a loss with no open unit: finds, payouts or a mix."""
+    breakdown = credit_breakdown(assessment)
+    if assessment.match.open_units == 0:
+        if breakdown.found and not (breakdown.corrected or breakdown.reimbursed):
+            return "units_found"
+        if breakdown.reimbursed and not (breakdown.found or breakdown.corrected):
+            return "reimbursed"
+    return "offset"
 
 
 def build_evidence(assessment: LossAssessment) -> list[EvidenceRow]:
@@ -291,7 +318,9 @@ def resolution_reason(
     row = assessment.row
     units = assessment.match.loss.units
     lost_on = _day(row.occurred_at)
-    if cause == "offset" and assessment.match.open_units == 0:
+    if cause in ("offset", "units_found", "reimbursed") and (
+        assessment.match.open_units == 0
+    ):
         subject = "The unit" if units == 1 else f"All {units} units"
         verb = "was" if units == 1 else "were"
         return (
@@ -304,8 +333,9 @@ def resolution_reason(
             "unreconciled any more."
         )
     if cause == "window_closed":
+        days = (assessment.window_closes - row.occurred_at).days
         return (
-            f"The {settings.claim_window_days}-day claim window for "
+            f"The {days}-day claim window for "
             f"{_units(assessment.open_units)} {assessment.loss_class} on {lost_on} "
             f"closed on {_day(assessment.window_closes)}."
         )

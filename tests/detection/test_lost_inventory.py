@@ -282,7 +282,7 @@ def test_fifo_over_two_losses() -> None:
         as_of=T0 + days(20),
     )
 
-    assert [item.cause for item in result.resolved] == ["offset"]
+    assert [item.cause for item in result.resolved] == ["reimbursed"]
     assert len(result.findings) == 1
     finding = result.findings[0]
     assert finding.reference_id == "B"
