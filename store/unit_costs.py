@@ -168,7 +168,7 @@ async def unit_costs_by_sku(
             UnitCost.user_id == user_id, UnitCost.currency == currency
         )
     )
-    return {sku: (Decimal(minor) / 100).quantize(_CENT) for sku, minor in rows.tuples()}
+    return {sku: (Decimal(minor) / 100).quantize(_CENT) for sku, minor in rows}
 
 
 def _update(cost: UnitCost, row: UnitCostRow, source: UnitCostSource) -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, Db, State
 from api.envelope import MAX_OFFSET, Envelope, Page, ok, page
@@ -55,6 +55,7 @@ class CategoryCoverage(BaseModel):
     type: str
     checked: bool
     reason: str | None = None
+    missing_tables: list[str] = Field(default_factory=list)
 
 
 class DetectionView(BaseModel):

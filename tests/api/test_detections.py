@@ -222,6 +222,7 @@ async def _completed_run(gateway: Gateway, user_id: str, run_id: str) -> None:
                         "type": "fee_overcharge",
                         "checked": False,
                         "reason": "The settlements report was never synced.",
+                        "missing_tables": ["settlements"],
                     },
                 ],
                 started_at=started,
@@ -261,6 +262,7 @@ async def test_status_gives_totals_and_coverage(gateway: Gateway) -> None:
             "type": "fee_overcharge",
             "checked": False,
             "reason": "The settlements report was never synced.",
+            "missing_tables": ["settlements"],
         }
     ]
 
