@@ -62,7 +62,7 @@ def _finding_row(finding: Finding) -> FindingRow:
 
 @dataclass(frozen=True)
 class SellerContext:
-    """What the engine needs to know about the seller besides the report tables."""
+    """Seller details the engine needs besides the report tables."""
 
     marketplace_id: str | None
     currency: str

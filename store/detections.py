@@ -15,7 +15,7 @@ ACTIVE_STATUSES = ("queued", "running")
 
 
 async def active_detection(db: AsyncSession, user_id: str) -> DetectionRun | None:
-    """Return the user's newest queued or running detection, whoever started it."""
+    """Return the user's newest queued or running detection, from a sync or not."""
     return await db.scalar(
         select(DetectionRun)
         .where(

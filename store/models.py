@@ -200,7 +200,7 @@ class DetectionRun(Base):
     by_confidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     coverage: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    """One {type, checked, reason} entry per finding type the engine knows."""
+    """One {type, checked, reason, missing_tables} entry per finding type checked."""
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]

@@ -187,7 +187,7 @@ def _transition(
 ) -> None:
     recovery.status = status
     recovery.updated_at = at
-    # A new list, so SQLAlchemy sees the JSON column change.
+    # A new list, so SQLAlchemy detects the change of the JSON column.
     recovery.timeline = [*recovery.timeline, _entry(status, at, description)]
 
 
@@ -199,9 +199,7 @@ def _reopens(recovery: Recovery, finding: FindingRow, now: datetime) -> bool:
     )
 
 
-async def _expire_past_deadline(
-    db: AsyncSession, user_id: str, now: datetime
-) -> int:
+async def _expire_past_deadline(db: AsyncSession, user_id: str, now: datetime) -> int:
     """Expire the user's `detected` recoveries whose claim deadline has passed."""
     rows = await db.scalars(
         select(Recovery).where(

@@ -89,7 +89,7 @@ def _money(amounts: dict[str, Any]) -> list[Money]:
 
 
 def _total(totals: list[Money], currency: str) -> Money:
-    """The total in the seller's currency, else the first currency found."""
+    """Return the total in the seller's currency, else the first currency found."""
     for total in totals:
         if total.currency == currency:
             return total
@@ -100,7 +100,10 @@ def detection_view(
     run: DetectionRun, currency: str, live: DetectionStatus | None = None
 ) -> DetectionView:
     totals = _money(run.totals)
-    finished = run.completed_at is not None
+    if live is not None:
+        progress = live.progress
+    else:
+        progress = 100 if run.status == "completed" else 0
     return DetectionView(
         id=run.id,
         status=live.status if live else run.status,
@@ -108,7 +111,7 @@ def detection_view(
         sync_id=run.sync_run_id,
         workflow_id=run.workflow_id,
         stage=live.stage if live else run.status,
-        progress=live.progress if live else (100 if finished else 0),
+        progress=progress,
         message=live.message if live else None,
         started_at=run.started_at,
         completed_at=run.completed_at,

@@ -49,7 +49,7 @@ _COLUMNS = ("sku", "unit_cost", "currency")
 
 
 class InvalidValue(ValueError):
-    """A value that fails a check; the message says what is wrong and how to fix it."""
+    """A value that fails a check, with a message that states how to fix it."""
 
 
 def check_sku(raw: str) -> str:

@@ -1,6 +1,6 @@
 """A stand-in Temporal client for route tests that must start or describe workflows.
 
-It records each start and answers `describe` with a status the test sets, so the
+It records each start and returns from `describe` the status the test sets, so the
 routes' own logic (claiming rows, reconciling ended runs) runs unchanged.
 """
 

@@ -241,6 +241,7 @@ async def test_status_gives_totals_and_coverage(gateway: Gateway) -> None:
     )
     assert response.status_code == 200
     data = response.json()["data"]
+
     assert data["status"] == "completed"
     assert data["trigger"] == "manual"
     assert data["findings"] == 3
@@ -256,6 +257,7 @@ async def test_status_gives_totals_and_coverage(gateway: Gateway) -> None:
     assert data["by_confidence"] == {"high": 2, "medium": 0, "low": 1}
     assert data["duration_ms"] == 840
     assert data["completed_at"].startswith("2026-11-20T09:00:01")
+
     unchecked = [c for c in data["coverage"] if not c["checked"]]
     assert unchecked == [
         {
@@ -313,6 +315,7 @@ async def test_history_lists_newest_first(gateway: Gateway) -> None:
                 )
             )
         await db.commit()
+
     response = await gateway.client.get(
         "/api/detections/history", params={"limit": 2}, headers=bearer(token)
     )
@@ -320,6 +323,7 @@ async def test_history_lists_newest_first(gateway: Gateway) -> None:
     assert [item["id"] for item in data["items"]] == ["det_day2", "det_day1"]
     assert (data["total"], data["limit"], data["offset"]) == (3, 2, 0)
     assert data["has_more"] is True
+
     rest = await gateway.client.get(
         "/api/detections/history",
         params={"limit": 2, "offset": 2},
