@@ -12,7 +12,15 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api.errors import install_error_handlers
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.routes import auth, integrations, recoveries, sync, system
+from api.routes import (
+    auth,
+    detections,
+    integrations,
+    recoveries,
+    sync,
+    system,
+    unit_costs,
+)
 from api.sessions import SessionTokens
 from api.state import AppState
 from api.temporal import TemporalConnector
@@ -82,6 +90,14 @@ def create_app(
         BodySizeLimitMiddleware, max_bytes=resolved.max_request_body_bytes
     )
     app.add_middleware(RequestContextMiddleware)
-    for module in (system, auth, integrations, sync, recoveries):
+    for module in (
+        system,
+        auth,
+        integrations,
+        sync,
+        detections,
+        recoveries,
+        unit_costs,
+    ):
         app.include_router(module.router)
     return app

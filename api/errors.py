@@ -66,6 +66,12 @@ class Conflict(ApiError):
     default_message = "The request conflicts with the current state."
 
 
+class PayloadTooLarge(ApiError):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "The request body is too large; send less."
+
+
 class ValidationFailed(ApiError):
     status_code = 422
     code = "validation_error"

@@ -162,14 +162,35 @@ class ReportDocument(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+ACTIVE_MANUAL_DETECTION = "status IN ('queued', 'running') AND sync_run_id IS NULL"
+
+
 class DetectionRun(Base):
+    """One run of the detection engine, started by a sync or by the seller.
+
+    At most one run per user started by the seller (no `sync_run_id`) is active: the
+    partial unique index makes a second `POST /api/detections/run` find the first.
+    Runs started by a sync are not limited by it, because their row is written by
+    the workflow and a failed insert there would only retry.
+    """
+
     __tablename__ = "detection_runs"
-    __table_args__ = (Index("ix_detection_runs_user_started", "user_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_detection_runs_user_started", "user_id", "started_at"),
+        Index(
+            "uq_detection_runs_one_active_manual_per_user",
+            "user_id",
+            unique=True,
+            sqlite_where=text(ACTIVE_MANUAL_DETECTION),
+            postgresql_where=text(ACTIVE_MANUAL_DETECTION),
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(_user_fk())
     sync_run_id: Mapped[str | None] = mapped_column(String(32))
     workflow_id: Mapped[str] = mapped_column(String(160))
+    workflow_run_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     findings: Mapped[int] = mapped_column(Integer, default=0)
     new_findings: Mapped[int] = mapped_column(Integer, default=0)
@@ -178,6 +199,8 @@ class DetectionRun(Base):
     by_type: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     by_confidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    coverage: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    """One {type, checked, reason, missing_tables} entry per finding type checked."""
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
@@ -202,8 +225,11 @@ class Recovery(Base):
     recovered_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str] = mapped_column(String(3))
     unit_value: Mapped[str | None] = mapped_column(String(24))
+    unit_value_source: Mapped[str | None] = mapped_column(String(32))
     confidence: Mapped[str] = mapped_column(String(8))
+    confidence_reason: Mapped[str | None] = mapped_column(Text)
     quantity: Mapped[int] = mapped_column(Integer)
+    marketplace_id: Mapped[str | None] = mapped_column(String(32))
     sku: Mapped[str | None] = mapped_column(String(80))
     fnsku: Mapped[str | None] = mapped_column(String(20))
     asin: Mapped[str | None] = mapped_column(String(20))
@@ -220,10 +246,32 @@ class Recovery(Base):
     amazon_expected_to_pay: Mapped[bool] = mapped_column(Boolean, default=False)
     auto_submit_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     reason: Mapped[str] = mapped_column(Text)
+    closed_reason: Mapped[str | None] = mapped_column(String(32))
+    """The engine's cause when detection closed the finding, or window_closed."""
     evidence: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     timeline: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class UnitCost(Base):
+    """The seller's own cost of one unit of a SKU, used to value lost units.
+
+    `unit_cost_minor` is in hundredths of the currency unit, like every amount here,
+    so a yen cost of 1200 is stored as 120000.
+    """
+
+    __tablename__ = "unit_costs"
+    __table_args__ = (UniqueConstraint("user_id", "sku"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(_user_fk())
+    sku: Mapped[str] = mapped_column(String(80))
+    unit_cost_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    source: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class IdempotencyRecord(Base):

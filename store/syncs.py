@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.ids import new_id
-from store.models import SyncRun
+from store.models import ReportDocument, SyncRun
 
 ACTIVE_STATUSES = ("queued", "running")
 
@@ -73,3 +73,16 @@ async def list_syncs(
         .offset(offset)
     )
     return list(rows), int(total)
+
+
+async def ingested_report_types(db: AsyncSession, user_id: str) -> set[str]:
+    """Return the report types stored for the user at least once, empty ones included.
+
+    Every ingested report, a CANCELLED (empty) one too, leaves a ReportDocument row.
+    """
+    rows = await db.scalars(
+        select(ReportDocument.report_type)
+        .where(ReportDocument.user_id == user_id)
+        .distinct()
+    )
+    return set(rows)

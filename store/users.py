@@ -117,3 +117,21 @@ async def save_amazon_connection(
     connection.reauth_reason = None
     await db.flush()
     return connection
+
+
+DEFAULT_CURRENCY = "USD"
+
+
+def marketplace_currency(connection: AmazonConnection | None) -> str:
+    """Return the currency of the seller's first participating marketplace.
+
+    The currency comes from the Sellers API's `defaultCurrencyCode`, stored with the
+    marketplaces at each sync. USD when no marketplace has been recorded yet.
+    """
+    marketplaces = connection.marketplaces if connection else []
+    ordered = sorted(marketplaces, key=lambda m: not m.get("is_participating", True))
+    for marketplace in ordered:
+        currency = marketplace.get("currency")
+        if isinstance(currency, str) and len(currency) == 3:
+            return currency.upper()
+    return DEFAULT_CURRENCY

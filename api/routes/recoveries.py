@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from api.deps import CurrentUser, Db
 from api.envelope import MAX_OFFSET, Envelope, Page, ok, page
-from api.errors import NotFound
+from api.errors import NotFound, ValidationFailed
 from store.models import Recovery
 from store.recoveries import from_minor, get_recovery, list_recoveries
 
@@ -52,6 +52,35 @@ SortKey = Literal[
 ]
 
 
+RECOVERY_STATUSES: tuple[str, ...] = get_args(RecoveryStatus)
+RECOVERY_TYPES: tuple[str, ...] = get_args(RecoveryType)
+
+
+def parse_choices(field: str, raw: str | None, allowed: tuple[str, ...]) -> set[str]:
+    """Split a comma-separated query value and check each part against `allowed`.
+
+    Raises ValidationFailed naming the field, the unknown values and the allowed ones.
+    An absent or empty value selects everything (an empty set).
+    """
+    values = {part.strip() for part in (raw or "").split(",") if part.strip()}
+    unknown = sorted(values - set(allowed))
+    if unknown:
+        raise ValidationFailed(
+            f"Invalid value for {field}: {', '.join(unknown)}; "
+            f"use one or more of {', '.join(allowed)}, separated by commas.",
+            details=[
+                {
+                    "field": field,
+                    "location": "query",
+                    "message": f"unknown values {unknown}",
+                    "type": "enum",
+                    "allowed": list(allowed),
+                }
+            ],
+        )
+    return values
+
+
 class Money(BaseModel):
     value: str
     currency: str
@@ -90,6 +119,10 @@ class RecoveryView(BaseModel):
     fulfillment_center: str | None
     quantity: int
     unit_value: str | None
+    unit_value_source: str | None
+    marketplace_id: str | None
+    confidence_reason: str | None
+    closed_reason: str | None
     occurred_at: datetime | None
     detected_at: datetime
     updated_at: datetime
@@ -130,6 +163,10 @@ def _view_fields(recovery: Recovery) -> dict[str, Any]:
         "fulfillment_center": recovery.fulfillment_center,
         "quantity": recovery.quantity,
         "unit_value": recovery.unit_value,
+        "unit_value_source": recovery.unit_value_source,
+        "marketplace_id": recovery.marketplace_id,
+        "confidence_reason": recovery.confidence_reason,
+        "closed_reason": recovery.closed_reason,
         "occurred_at": recovery.occurred_at,
         "detected_at": recovery.detected_at,
         "updated_at": recovery.updated_at,
@@ -149,17 +186,37 @@ def _view_fields(recovery: Recovery) -> dict[str, Any]:
 async def list_all(
     user: CurrentUser,
     db: Db,
-    status: Annotated[RecoveryStatus | None, Query()] = None,
-    type: Annotated[RecoveryType | None, Query()] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description=f"Comma-separated statuses: {', '.join(RECOVERY_STATUSES)}",
+        ),
+    ] = None,
+    type: Annotated[
+        str | None,
+        Query(
+            max_length=500,
+            description=f"Comma-separated types: {', '.join(RECOVERY_TYPES)}",
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     sort: Annotated[
         SortKey, Query(description="Column, '-' first for descending")
     ] = "-detected_at",
 ) -> Envelope[Page[RecoveryView]]:
-    """List the seller's recoveries, paged."""
+    """List the seller's recoveries, paged; ties in the sort are ordered by id."""
+    statuses = parse_choices("status", status, RECOVERY_STATUSES)
+    types = parse_choices("type", type, RECOVERY_TYPES)
     rows, total = await list_recoveries(
-        db, user.id, status=status, type_=type, limit=limit, offset=offset, sort=sort
+        db,
+        user.id,
+        statuses=statuses,
+        types=types,
+        limit=limit,
+        offset=offset,
+        sort=sort,
     )
     items = [RecoveryView(**_view_fields(r)) for r in rows]
     return page(items, total=total, limit=limit, offset=offset)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,9 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.crypto import SecretBox
-from store.db import create_engine, session_factory
 from store.models import AmazonConnection, Recovery, SyncRun
-from store.recoveries import FindingRow, get_recovery, list_recoveries, upsert_findings
+from store.recoveries import (
+    ClosedFinding,
+    FindingRow,
+    get_recovery,
+    list_recoveries,
+    upsert_findings,
+)
 from store.users import (
     add_session,
     get_amazon_connection,
@@ -24,13 +28,7 @@ from store.users import (
     upsert_user_from_amazon,
 )
 
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[AsyncSession]:
-    engine = create_engine(database_url)
-    async with session_factory(engine)() as session:
-        yield session
-    await engine.dispose()
+AS_OF = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def finding(key: str, *, units: int = 2, amount: str = "14.82") -> FindingRow:
@@ -62,7 +60,7 @@ def finding(key: str, *, units: int = 2, amount: str = "14.82") -> FindingRow:
 
 async def test_migration_creates_every_table(db: AsyncSession) -> None:
     version = await db.scalar(text("SELECT version_num FROM alembic_version"))
-    assert version == "0003"
+    assert version == "0004"
 
 
 async def test_user_upsert_keeps_one_row_per_amazon_account(db: AsyncSession) -> None:
@@ -137,6 +135,7 @@ async def test_findings_rerun_creates_no_duplicates(db: AsyncSession) -> None:
         db,
         user_id=user.id,
         detection_id="det_1",
+        as_of=AS_OF,
         findings=[finding("k1"), finding("k2")],
         resolved=[],
     )
@@ -144,6 +143,7 @@ async def test_findings_rerun_creates_no_duplicates(db: AsyncSession) -> None:
         db,
         user_id=user.id,
         detection_id="det_2",
+        as_of=AS_OF,
         findings=[finding("k1", units=1, amount="7.41")],
         resolved=[],
     )
@@ -161,14 +161,20 @@ async def test_resolved_finding_is_cancelled(db: AsyncSession) -> None:
         db, amazon_user_id="amzn1.account.Q", email="q@x", name="Q"
     )
     await upsert_findings(
-        db, user_id=user.id, detection_id="det_1", findings=[finding("k1")], resolved=[]
+        db,
+        user_id=user.id,
+        detection_id="det_1",
+        as_of=AS_OF,
+        findings=[finding("k1")],
+        resolved=[],
     )
     counts = await upsert_findings(
         db,
         user_id=user.id,
         detection_id="det_2",
+        as_of=AS_OF,
         findings=[],
-        resolved=[("k1", "Amazon reimbursed the units")],
+        resolved=[ClosedFinding("k1", "reimbursed", "Amazon reimbursed the units")],
     )
     await db.commit()
     recovery = await db.scalar(select(Recovery).where(Recovery.finding_key == "k1"))
@@ -189,18 +195,19 @@ async def test_recovery_reads_are_scoped_to_user(db: AsyncSession) -> None:
         db,
         user_id=owner.id,
         detection_id="det_1",
+        as_of=AS_OF,
         findings=[finding("k1")],
         resolved=[],
     )
     await db.commit()
     rows, total = await list_recoveries(
-        db, owner.id, status=None, type_=None, limit=10, offset=0, sort="-amount"
+        db, owner.id, limit=10, offset=0, sort="-amount"
     )
     assert total == 1
     assert await get_recovery(db, other.id, rows[0].id) is None
     assert await get_recovery(db, owner.id, rows[0].id) is not None
     others, other_total = await list_recoveries(
-        db, other.id, status=None, type_=None, limit=10, offset=0, sort="-amount"
+        db, other.id, limit=10, offset=0, sort="-amount"
     )
     assert (others, other_total) == ([], 0)
 
@@ -213,12 +220,18 @@ async def test_resolving_many_keys_batches_queries(db: AsyncSession) -> None:
         db,
         user_id=user.id,
         detection_id="det_1",
+        as_of=AS_OF,
         findings=[finding("k-1")],
         resolved=[],
     )
-    resolved = [(f"k-{n}", "paid") for n in range(40_000)]
+    resolved = [ClosedFinding(f"k-{n}", "reimbursed") for n in range(40_000)]
     counts = await upsert_findings(
-        db, user_id=user.id, detection_id="det_2", findings=[], resolved=resolved
+        db,
+        user_id=user.id,
+        detection_id="det_2",
+        as_of=AS_OF,
+        findings=[],
+        resolved=resolved,
     )
     assert counts.resolved == 1
 
