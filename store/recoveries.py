@@ -32,6 +32,9 @@ SORT_COLUMNS = {
     "amount": Recovery.amount_minor,
     "claim_deadline": Recovery.claim_deadline,
     "updated_at": Recovery.updated_at,
+    # Short names for the two columns sellers sort by most.
+    "deadline": Recovery.claim_deadline,
+    "date": Recovery.detected_at,
 }
 
 _CLOSING_DESCRIPTIONS = {

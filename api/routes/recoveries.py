@@ -49,6 +49,10 @@ SortKey = Literal[
     "-claim_deadline",
     "updated_at",
     "-updated_at",
+    "deadline",
+    "-deadline",
+    "date",
+    "-date",
 ]
 
 

@@ -121,8 +121,19 @@ def test_known_types_match_detection_categories() -> None:
         ("-claim_deadline", ["rec_d", "rec_a", "rec_c", "rec_b"]),
         ("detected_at", ["rec_a", "rec_b", "rec_c", "rec_d"]),
         ("-detected_at", ["rec_d", "rec_c", "rec_b", "rec_a"]),
+        ("deadline", ["rec_b", "rec_c", "rec_a", "rec_d"]),
+        ("-date", ["rec_d", "rec_c", "rec_b", "rec_a"]),
     ],
-    ids=["amount", "-amount", "deadline", "-deadline", "date", "-date"],
+    ids=[
+        "amount",
+        "-amount",
+        "claim_deadline",
+        "-claim_deadline",
+        "detected_at",
+        "-detected_at",
+        "deadline_alias",
+        "date_alias_descending",
+    ],
 )
 async def test_sort_orders_with_id_tie_break(
     gateway: Gateway, sort: str, expected: list[str]
