@@ -104,9 +104,9 @@ def test_other_seed_gives_other_data() -> None:
     assert demo_report_files(ANCHOR, seed=1) != demo_report_files(ANCHOR)
 
 
-def test_about_twenty_skus() -> None:
+def test_about_fifty_skus() -> None:
     fnskus = {row["FNSKU"] for row in rows(texts(ANCHOR)[LEDGER])}
-    assert 18 <= len(fnskus) <= 24
+    assert 45 <= len(fnskus) <= 52
     assert all(fnsku.startswith("X00") and len(fnsku) == 10 for fnsku in fnskus)
 
 
@@ -146,6 +146,7 @@ def test_ledger_has_background_event_types() -> None:
         "CustomerReturns",
         "WhseTransfers",
         "Adjustments",
+        "VendorReturns",
     }
 
 
@@ -155,7 +156,9 @@ def test_ledger_adjustment_reasons_are_planted_ones() -> None:
         for row in rows(texts(ANCHOR)[LEDGER])
         if row["Event Type"] == "Adjustments"
     }
-    assert reasons == {"M", "5", "E", "6", "K", "F", "N", "O", "P", "Q", "3", "4", "D"}
+    assert reasons == {
+        *("M", "5", "E", "6", "K", "F", "N", "O", "P", "Q", "3", "4", "D", "G"),
+    }
 
 
 def test_reimbursements_format() -> None:
@@ -198,8 +201,15 @@ def test_returns_match_ledger_customer_returns() -> None:
     assert len(ledger_returns) == len(rows(texts(ANCHOR)[RETURNS]))
 
 
+WAREHOUSE_TYPES = {"lost_inventory", "damaged_inventory"}
+
+
+def warehouse_cases(anchor: date) -> list[dict[str, Any]]:
+    return [case for case in manifest(anchor) if case["type"] in WAREHOUSE_TYPES]
+
+
 def test_manifest_has_every_case_kind() -> None:
-    names = {case["case"] for case in manifest(ANCHOR)}
+    names = {case["case"] for case in warehouse_cases(ANCHOR)}
     assert names == {
         "lost_plain",
         "lost_partly_found",
@@ -232,7 +242,7 @@ def test_manifest_rows_exist_with_stated_units() -> None:
         for row in rows(texts(ANCHOR)[LEDGER])
         if row["Event Type"] == "Adjustments" and int(row["Quantity"]) < 0
     }
-    for case in manifest(ANCHOR):
+    for case in warehouse_cases(ANCHOR):
         key = (case["fnsku"], case["reference_id"], str(-case["units_lost"]))
         row = by_reference.get(key)
         assert row is not None, case["case"]
@@ -249,7 +259,11 @@ def test_manifest_amount_is_units_times_value() -> None:
 
 
 def test_manifest_lists_every_loss_row() -> None:
-    listed = {(c["fnsku"], c["reference_id"]) for c in manifest(ANCHOR)}
+    listed = {
+        (case["fnsku"], reference_id)
+        for case in manifest(ANCHOR)
+        for reference_id in case["ledger_reference_ids"]
+    }
     losses = rules_reference.ledger_losses(texts(ANCHOR)[LEDGER])
     assert {(loss.fnsku, loss.reference_id) for loss in losses} <= listed
 
@@ -270,7 +284,7 @@ def test_rules_find_exactly_claimable_cases(anchor: date, offset: timedelta) -> 
     )
     expected = {
         (c["type"], c["fnsku"], c["reference_id"], c["claimable_units"], c["amount"])
-        for c in manifest(anchor)
+        for c in warehouse_cases(anchor)
         if c["claimable"]
     }
     actual = {
@@ -283,7 +297,7 @@ def test_rules_find_exactly_claimable_cases(anchor: date, offset: timedelta) -> 
 @pytest.mark.parametrize("anchor", ANCHORS[:3], ids=ANCHOR_IDS[:3])
 def test_manifest_unit_values_follow_rules(anchor: date) -> None:
     values = rules_reference.unit_values(rows(texts(anchor)[REIMBURSEMENTS]))
-    for case in manifest(anchor):
+    for case in warehouse_cases(anchor):
         value = values.get(case["fnsku"])
         assert case["unit_value"] == (None if value is None else f"{value:.2f}")
 

@@ -119,7 +119,13 @@ async def test_demo_seller_sees_no_folder_settlements(
         params={"reportTypes": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"},
         headers=demo_headers,
     )
-    assert listing.json()["reports"] == []
+    reports = listing.json()["reports"]
+    bodies = [
+        (await fetch(folder_client, demo_headers, r["reportDocumentId"]))[1].content
+        for r in reports
+    ]
+    assert len(reports) == 7
+    assert SETTLEMENT not in bodies
 
 
 async def test_sellers_listing_names_sources(folder_client: httpx.AsyncClient) -> None:
