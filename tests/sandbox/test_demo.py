@@ -65,7 +65,7 @@ DIGEST_SCRIPT = """
 import hashlib, sys
 from datetime import date
 from sandbox.amazon.demo import demo_report_files
-files = demo_report_files(date.fromisoformat(sys.argv[1]))
+files = demo_report_files(date.fromisoformat(sys.argv[1]), marketplace_id=sys.argv[2])
 for kind in sorted(files):
     print(kind, hashlib.sha256(files[kind]).hexdigest())
 """
@@ -77,19 +77,24 @@ def digests(files: dict[str, bytes]) -> str:
     )
 
 
+@pytest.mark.parametrize("marketplace_id", ["ATVPDKIKX0DER", "A1PA6795UKMFR9"])
 @pytest.mark.parametrize(
     "hash_seed", ["1", "987"], ids=["hash-seed-1", "hash-seed-987"]
 )
-def test_same_seed_and_anchor_give_identical_bytes(hash_seed: str) -> None:
+def test_same_seed_and_anchor_give_identical_bytes(
+    hash_seed: str, marketplace_id: str
+) -> None:
     fresh = subprocess.run(  # noqa: S603 - runs this interpreter on a fixed script
-        [sys.executable, "-c", DIGEST_SCRIPT, ANCHOR.isoformat()],
+        [sys.executable, "-c", DIGEST_SCRIPT, ANCHOR.isoformat(), marketplace_id],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PYTHONHASHSEED": hash_seed},
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert fresh.stdout == digests(demo_report_files(ANCHOR))
+    expected = digests(demo_report_files(ANCHOR, marketplace_id=marketplace_id))
+    assert fresh.stdout == expected
+    assert len(fresh.stdout.splitlines()) == 9
 
 
 def test_served_ledger_gzip_is_deterministic() -> None:
