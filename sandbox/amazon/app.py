@@ -14,11 +14,12 @@ from .demo import DemoSeller, generate_demo
 from .errors import LwaError, SpApiError, render_lwa_error, render_spapi_error
 from .faults import fault_router
 from .folder import load_folder_seller
+from .inbound import inbound_router
 from .lwa import lwa_router
 from .report_jobs import ReportRequest
 from .reports import reports_router
 from .requestid import RequestIdMiddleware
-from .sellers import SETTLEMENT_PREFIX, Seller, SellerRegistry
+from .sellers import Seller, SellerRegistry
 from .sellers_api import sellers_router
 from .state import SandboxState, build_state
 
@@ -30,10 +31,12 @@ def create_app(config: AmazonSandboxConfig, *, clock: Clock = system_clock) -> F
 
     `clock` returns the current aware UTC time. Tests pass a fake one to expire
     codes, tokens and download links and to move reports through their states.
-    Raises ValueError for an unreadable seller folder or duplicate seller ids.
+    Raises ValueError for an unreadable seller folder or duplicate seller ids,
+    and KeyError for an unknown demo marketplace id.
     """
     anchor = config.today or clock().date()
-    sellers: list[Seller] = [DemoSeller(generate_demo(anchor, config.seed))]
+    demo = generate_demo(anchor, config.seed, config.demo_marketplace_id)
+    sellers: list[Seller] = [DemoSeller(demo)]
     sellers.extend(load_folder_seller(Path(folder)) for folder in config.seller_dirs)
     state = build_state(config, clock, anchor, SellerRegistry(sellers))
     _list_settlement_reports(state)
@@ -41,7 +44,7 @@ def create_app(config: AmazonSandboxConfig, *, clock: Clock = system_clock) -> F
     app = FastAPI(
         title="Amazon sandbox",
         summary="Local stand-in for Login with Amazon, Seller Central consent "
-        "and SP-API Sellers and Reports.",
+        "and SP-API Sellers, Reports and Fulfillment Inbound.",
         version="1.0",
     )
     app.state.sandbox = state
@@ -52,6 +55,7 @@ def create_app(config: AmazonSandboxConfig, *, clock: Clock = system_clock) -> F
     app.include_router(consent_router(state))
     app.include_router(sellers_router(state))
     app.include_router(reports_router(state))
+    app.include_router(inbound_router(state))
     app.include_router(state.links.router())
     app.include_router(fault_router(state.faults))
     app.include_router(control_router(state))
@@ -64,16 +68,24 @@ def create_app(config: AmazonSandboxConfig, *, clock: Clock = system_clock) -> F
 
 
 def _list_settlement_reports(state: SandboxState) -> None:
-    """Record each settlement file as a DONE report, as Amazon generates them."""
+    """Record each generated report as DONE at its own creation time.
+
+    Settlement reports are the main case: Amazon creates one per settlement
+    period, and sellers only list and download them.
+    """
     for seller in state.sellers:
-        for report_type in sorted(seller.report_types()):
-            if not report_type.startswith(SETTLEMENT_PREFIX):
-                continue
-            request = ReportRequest(report_type, [seller.marketplace.id], None, None)
+        for listed in seller.listed_reports():
+            request = ReportRequest(
+                listed.report_type,
+                [seller.marketplace.id],
+                listed.data_start,
+                listed.data_end,
+            )
             state.reports.create(
                 seller.selling_partner_id,
                 request,
-                seller.build_report(report_type, None, None),
+                listed.content,
                 seller.marketplace.region,
                 delay=timedelta(0),
+                created=listed.created,
             )

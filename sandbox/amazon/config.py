@@ -25,6 +25,8 @@ class AmazonSandboxConfig:
     `latency_seconds` are the initial fault injection on SP-API calls (fractions
     of calls from 0 to 1, and seconds). `today` anchors the demo seller's data;
     None means the current UTC date when the app is created.
+    `demo_marketplace_id` is the demo seller's one marketplace, which sets its
+    currency, time zone, charset and the EU or US report layouts.
     """
 
     base_url: str = DEFAULT_BASE_URL
@@ -39,6 +41,7 @@ class AmazonSandboxConfig:
     latency_seconds: float = 0.0
     seed: int = DEMO_SEED
     today: date | None = None
+    demo_marketplace_id: str = "ATVPDKIKX0DER"
     seller_dirs: list[str] = field(default_factory=list)
     # JSON file that keeps refresh tokens across restarts, as Amazon does; None keeps
     # them in memory only.

@@ -81,15 +81,24 @@ def control_router(state: SandboxState) -> APIRouter:
 
     @router.get("/sellers/{seller_id}/planted")
     async def planted(seller_id: str) -> dict[str, Any]:
-        """Return the seller's planted cases, or 404 for a seller without a manifest."""
+        """Return the seller's planted cases, or 404 for a seller without a manifest.
+
+        `unit_costs` lists the unit costs the seller has set, which a test
+        gives the product before detection runs.
+        """
         seller = state.sellers.get(seller_id)
         cases = seller.planted_cases() if seller is not None else None
         if seller is None or cases is None:
             raise HTTPException(404, f"no planted cases for seller {seller_id}")
+        unit_costs = []
+        if isinstance(seller, DemoSeller):
+            unit_costs = seller.dataset.unit_costs()
         return {
             "selling_partner_id": seller.selling_partner_id,
             "marketplace_id": seller.marketplace.id,
             "anchor_date": state.anchor_date.isoformat(),
+            "currency": seller.marketplace.currency,
+            "unit_costs": unit_costs,
             "cases": cases,
         }
 

@@ -37,6 +37,43 @@ _PRODUCTS = (
 
 MAX_PRODUCTS = len(_PRODUCTS)
 
+# Products of the cases beyond lost and damaged inventory. They come from their
+# own random generator, so adding them leaves the first catalog unchanged.
+_CLAIM_PRODUCTS = (
+    ("KET", "Electric Kettle 1.7L"),
+    ("GRN", "Burr Coffee Grinder"),
+    ("SCL", "Kitchen Scale \u2013 Glass"),
+    ("LUN", "Bento Lunch Box"),
+    ("PIL", "Memory Foam Pillow"),
+    ("BLK", "Wool Throw Blanket"),
+    ("CLK", "Wall Clock Walnut"),
+    ("UMB", "Compact Travel Umbrella"),
+    ("WAL", "Leather Card Wallet"),
+    ("BEL", "Canvas Belt \u2013 Navy"),
+    ("GLV", "Touchscreen Gloves M"),
+    ("SCF", "Cashmere Scarf Grey"),
+    ("BOW", "Salad Bowl Acacia"),
+    ("SPN", "Wooden Spoon Set"),
+    ("TRY", "Serving Tray Oak"),
+    ("OIL", "Olive Oil Cruet 500ml"),
+    ("GRT", "Box Grater Steel"),
+    ("PEL", "Peeler Duo"),
+    ("RAC", "Dish Drying Rack"),
+    ("SOA", "Soap Dispenser Matte"),
+    ("BRS", "Bottle Brush Set"),
+    ("TIM", "Kitchen Timer R\u00e9tro"),
+    ("APR", "Linen Apron \u2013 Rust"),
+    ("MIT", "Oven Mitts Pair"),
+    ("COS", "Cork Coasters 8-Pack"),
+    ("NAP", "Cloth Napkins 4-Pack"),
+    ("CHS", "Cheese Knife Trio"),
+    ("TON", "Silicone Tongs 12in"),
+    ("FUN", "Funnel Set Steel"),
+    ("SIE", "Fine Mesh Sieve"),
+)
+
+MAX_CLAIM_PRODUCTS = len(_CLAIM_PRODUCTS)
+
 
 @dataclass(frozen=True)
 class Product:
@@ -54,9 +91,13 @@ class Product:
 class IdSource:
     """Unique ids in Amazon's formats, drawn from one random generator."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, used: set[str] | None = None) -> None:
         self._rng = rng
-        self._used: set[str] = set()
+        self._used: set[str] = set() if used is None else used
+
+    def with_generator(self, rng: random.Random) -> "IdSource":
+        """Return a source that draws from `rng` but never repeats an id of this one."""
+        return IdSource(rng, self._used)
 
     def _unique(self, pattern: str) -> str:
         """Fill `pattern` ("9" a digit, "?" a letter or digit) with an unused value."""
@@ -113,19 +154,47 @@ class IdSource:
         """Return a new license plate number such as LPNRR1234567890."""
         return self._unique("LPNRR9999999999")
 
+    def removal_order_id(self) -> str:
+        """Return a new removal order id such as 7QXD2M1K9A."""
+        return self._unique("??????????")
 
-def make_catalog(rng: random.Random, ids: IdSource, count: int) -> list[Product]:
-    """Create `count` products (at most MAX_PRODUCTS) with seeded values."""
-    if not 0 < count <= MAX_PRODUCTS:
-        raise ValueError(f"count must be from 1 to {MAX_PRODUCTS}, got {count}")
+    def settlement_id(self) -> str:
+        """Return a new settlement id of eleven digits."""
+        return "2" + self._unique("9999999999")
+
+    def order_item_code(self) -> str:
+        """Return a new order item code of fourteen digits."""
+        return "5" + self._unique("9999999999999")
+
+    def adjustment_id(self) -> str:
+        """Return a new refund adjustment id such as amzn1:crow:AB12CD34EF."""
+        return "amzn1:crow:" + self._unique("??????????")
+
+    def tracking_number(self) -> str:
+        """Return a new UPS-style tracking number such as 1Z9999W99999999999."""
+        return self._unique("1Z999W9999999999")
+
+
+def make_catalog(
+    rng: random.Random, ids: IdSource, count: int, *, claims: bool = False
+) -> list[Product]:
+    """Create `count` products with seeded values.
+
+    The first catalog has at most MAX_PRODUCTS. With `claims` the products come
+    from the second list (at most MAX_CLAIM_PRODUCTS), numbered after the first.
+    """
+    titles = _CLAIM_PRODUCTS if claims else _PRODUCTS
+    if not 0 < count <= len(titles):
+        raise ValueError(f"count must be from 1 to {len(titles)}, got {count}")
+    first_number = MAX_PRODUCTS + 1 if claims else 1
     products = []
-    for index, (code, title) in enumerate(_PRODUCTS[:count]):
+    for index, (code, title) in enumerate(titles[:count]):
         cents = rng.randint(600, 4200)
         products.append(
             Product(
                 fnsku=ids.fnsku(),
                 asin=ids.asin(),
-                msku=f"CL-{code}-{index + 1:02d}",
+                msku=f"CL-{code}-{index + first_number:02d}",
                 title=title,
                 unit_cost=Decimal(cents) / 100,
                 home_center=rng.choice(_FULFILLMENT_CENTERS),

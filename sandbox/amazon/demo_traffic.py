@@ -22,7 +22,10 @@ _RETURN_REASONS = (
     "ORDERED_WRONG_ITEM",
     "MISSED_ESTIMATED_DELIVERY",
 )
-_UNSELLABLE = ("CUSTOMER_DAMAGED", "DEFECTIVE", "CARRIER_DAMAGED")
+# Background returns are never Amazon's fault: a CARRIER_DAMAGED or DAMAGED
+# return without a payout would be a return_damaged_by_amazon case. The tuple
+# keeps three entries, so a seed draws the same random numbers as before.
+_UNSELLABLE = ("CUSTOMER_DAMAGED", "DEFECTIVE", "CUSTOMER_DAMAGED")
 _COMMENTS = (
     "",
     "",
@@ -43,12 +46,18 @@ class TrafficGenerator:
     """Generates a product's daily ledger events over a span of days."""
 
     def __init__(
-        self, rng: random.Random, ids: IdSource, anchor: date, zone: ZoneInfo
+        self,
+        rng: random.Random,
+        ids: IdSource,
+        anchor: date,
+        zone: ZoneInfo,
+        country: str = "US",
     ) -> None:
         self._rng = rng
         self._ids = ids
         self._anchor = anchor
         self._zone = zone
+        self._country = country
         self.ledger: list[LedgerRow] = []
         self.returns: list[ReturnRow] = []
 
@@ -78,6 +87,7 @@ class TrafficGenerator:
                 quantity=quantity,
                 fulfillment_center=center or product.home_center,
                 disposition=disposition,
+                country=self._country,
             )
         )
 

@@ -66,8 +66,12 @@ class DocumentLinks:
         headers = {}
         if link.content.gzip and link.content_encoding_gzip:
             headers["Content-Encoding"] = "gzip"
-        media_type = f"text/tab-separated-values; charset={link.content.charset}"
-        return Response(link.content.body, media_type=media_type, headers=headers)
+        content_type = "text/tab-separated-values"
+        if link.content.charset is not None:
+            content_type += f"; charset={link.content.charset}"
+        # Passed as a header, so Starlette does not append its own charset.
+        headers["Content-Type"] = content_type
+        return Response(link.content.body, headers=headers)
 
 
 def _access_denied(

@@ -4,6 +4,11 @@ A folder contains `<REPORT_TYPE>.<ext>` files (ext tsv, txt or csv, with `.gz`
 appended for a gzip document) and an optional seller.json with
 "selling_partner_id", "name", "marketplace_id" and "charset". Files are served
 byte for byte, without date filtering, since their layout is not known.
+
+Settlement reports may come as several files, one per settlement period, named
+`<REPORT_TYPE>.<label>.<ext>` (for example
+GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2.2026-06-18.txt). getReports lists
+each one, and they are sent without a charset, as Amazon sends settlement files.
 """
 
 import json
@@ -15,16 +20,25 @@ from pathlib import Path
 from typing import Any
 
 from .marketplaces import MARKETPLACES, US, Marketplace, codec_for_charset
-from .sellers import ReportContent
+from .sellers import (
+    SETTLEMENT_PREFIX,
+    InboundShipment,
+    ListedReport,
+    ReportContent,
+)
 
 logger = logging.getLogger(__name__)
 
-_REPORT_FILE = re.compile(r"^(?P<type>[A-Z][A-Z0-9_]+)\.(tsv|txt|csv)(?P<gz>\.gz)?$")
+_REPORT_FILE = re.compile(
+    r"^(?P<type>[A-Z][A-Z0-9_]+)(\.(?P<label>[A-Za-z0-9_-]+))?"
+    r"\.(tsv|txt|csv)(?P<gz>\.gz)?$"
+)
 _SELLER_FILE = "seller.json"
 
 
 @dataclass(frozen=True)
 class _ReportFile:
+    report_type: str
     path: Path
     gzip: bool
 
@@ -46,6 +60,7 @@ class FolderSeller:
         marketplace: Marketplace,
         charset: str,
         files: dict[str, _ReportFile],
+        settlements: list[_ReportFile] | None = None,
     ) -> None:
         self.folder = folder
         self._id = selling_partner_id
@@ -53,6 +68,7 @@ class FolderSeller:
         self._marketplace = marketplace
         self._charset = charset
         self._files = files
+        self._settlements = settlements or []
 
     @property
     def selling_partner_id(self) -> str:
@@ -73,6 +89,25 @@ class FolderSeller:
         """Return the report types that have a file."""
         return frozenset(self._files)
 
+    def listed_reports(self) -> list[ListedReport]:
+        """Return one DONE settlement report per settlement file, in name order.
+
+        Each is created when the app starts, whatever period the file covers.
+        Raises OSError when a file cannot be read.
+        """
+        return [
+            ListedReport(
+                report_type=entry.report_type,
+                created=None,
+                content=ReportContent(entry.path.read_bytes(), entry.gzip, None),
+            )
+            for entry in self._settlements
+        ]
+
+    def inbound_shipments(self) -> list[InboundShipment]:
+        """Folder sellers have no inbound shipments."""
+        return []
+
     def build_report(
         self, report_type: str, start: datetime | None, end: datetime | None
     ) -> ReportContent | None:
@@ -84,7 +119,8 @@ class FolderSeller:
         entry = self._files.get(report_type)
         if entry is None:
             return None
-        return ReportContent(entry.path.read_bytes(), entry.gzip, self._charset)
+        charset = None if report_type.startswith(SETTLEMENT_PREFIX) else self._charset
+        return ReportContent(entry.path.read_bytes(), entry.gzip, charset)
 
     def planted_cases(self) -> list[dict[str, Any]] | None:
         """Folder sellers have no manifest."""
@@ -112,13 +148,15 @@ def load_folder_seller(folder: str | Path) -> FolderSeller:
         raise ValueError(
             f"{path / _SELLER_FILE}: unknown charset {charset!r}"
         ) from None
+    files, settlements = _report_files(path)
     seller = FolderSeller(
         folder=path,
         selling_partner_id=settings.get("selling_partner_id", folder_seller_id(path)),
         name=settings.get("name", path.resolve().name),
         marketplace=marketplace,
         charset=charset,
-        files=_report_files(path),
+        files=files,
+        settlements=settlements,
     )
     logger.info(
         "folder seller %s from %s serves %s",
@@ -144,8 +182,14 @@ def _read_settings(folder: Path) -> dict[str, str]:
     return raw
 
 
-def _report_files(folder: Path) -> dict[str, _ReportFile]:
+def _report_files(folder: Path) -> tuple[dict[str, _ReportFile], list[_ReportFile]]:
+    """Return the files by report type and the settlement files in name order.
+
+    Raises ValueError for two files of one report type other than settlement
+    files, and for a labelled file of another report type.
+    """
     files: dict[str, _ReportFile] = {}
+    settlements: list[_ReportFile] = []
     for path in sorted(folder.iterdir()):
         match = _REPORT_FILE.match(path.name)
         if not path.is_file() or path.name == _SELLER_FILE:
@@ -156,10 +200,20 @@ def _report_files(folder: Path) -> dict[str, _ReportFile]:
             )
             continue
         report_type = match["type"]
+        entry = _ReportFile(report_type, path, match["gz"] is not None)
+        if report_type.startswith(SETTLEMENT_PREFIX):
+            settlements.append(entry)
+            files.setdefault(report_type, entry)
+            continue
+        if match["label"] is not None:
+            raise ValueError(
+                f"{path}: only settlement files may carry a label before the "
+                f"extension; name it {report_type}.tsv"
+            )
         if report_type in files:
             raise ValueError(
                 f"{folder} has two files for {report_type}: "
                 f"{files[report_type].path.name} and {path.name}"
             )
-        files[report_type] = _ReportFile(path, match["gz"] is not None)
-    return files
+        files[report_type] = entry
+    return files, settlements

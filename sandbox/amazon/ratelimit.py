@@ -21,8 +21,11 @@ DEFAULT_USAGE_PLANS: dict[str, UsagePlan] = {
     "cancelReport": UsagePlan(0.0222, 10),
     "getReportDocument": UsagePlan(0.0167, 15),
     "getMarketplaceParticipations": UsagePlan(0.016, 15),
+    "getShipments": UsagePlan(2.0, 30),
+    "getShipmentItemsByShipmentId": UsagePlan(2.0, 30),
 }
-"""Default usage plans from the Reports 2021-06-30 and Sellers v1 models."""
+"""Default usage plans from the Reports 2021-06-30, Sellers v1 and Fulfillment
+Inbound v0 models."""
 
 
 class _Bucket:

@@ -150,7 +150,11 @@ def ledger_text(rows: Iterable[LedgerRow]) -> str:
     return buffer.getvalue()
 
 
-def _plain_text(header: Sequence[str], lines: Iterable[Sequence[str]]) -> str:
+def plain_text(header: Sequence[str], lines: Iterable[Sequence[str]]) -> str:
+    """Join a header and rows with tabs, unquoted.
+
+    Raises ValueError for a field that contains a tab or a newline.
+    """
     out = ["\t".join(header)]
     for fields in lines:
         if any("\t" in field or "\n" in field for field in fields):
@@ -161,7 +165,7 @@ def _plain_text(header: Sequence[str], lines: Iterable[Sequence[str]]) -> str:
 
 def reimbursements_text(rows: Iterable[ReimbursementRow]) -> str:
     """Return the reimbursements file: tab separated, unquoted."""
-    return _plain_text(
+    return plain_text(
         REIMBURSEMENTS_HEADER,
         (
             (
@@ -191,7 +195,7 @@ def reimbursements_text(rows: Iterable[ReimbursementRow]) -> str:
 
 def returns_text(rows: Iterable[ReturnRow]) -> str:
     """Return the customer returns file: tab separated, unquoted."""
-    return _plain_text(
+    return plain_text(
         RETURNS_HEADER,
         (
             (

@@ -114,9 +114,13 @@ class ReportBook:
         *,
         fatal: bool = False,
         delay: timedelta | None = None,
+        created: datetime | None = None,
     ) -> ReportJob:
-        """Record a new report whose outcome is `content` (None: no rows)."""
-        created = self._clock()
+        """Record a new report whose outcome is `content` (None: no rows).
+
+        `created` defaults to now. A generated report passes its own time.
+        """
+        created = self._clock() if created is None else created
         document_id = None
         if content is not None and not fatal:
             stamp = created.astimezone(UTC).strftime("%Y%m%d%H%M%S")

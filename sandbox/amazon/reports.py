@@ -91,7 +91,14 @@ def reports_router(state: SandboxState) -> APIRouter:
     async def get_reports(request: Request, call: list_call) -> JSONResponse:
         """List the seller's reports, newest first, with nextToken paging."""
         next_token = request.query_params.get("nextToken")
-        if next_token:
+        if next_token is not None:
+            others = sorted(set(request.query_params) - {"nextToken"})
+            if others:
+                raise invalid_input(
+                    "nextToken must be the only parameter, but the request also "
+                    f"has {', '.join(others)}.",
+                    call.rate_limit,
+                )
             if next_token not in pages:
                 raise invalid_input("Invalid nextToken.", call.rate_limit)
             query, offset = pages.pop(next_token)
@@ -172,6 +179,8 @@ def _list_query(request: Request, now: datetime, call: SpApiCall) -> _ListQuery:
     if len(report_types) > 10:
         raise reject("reportTypes may list at most 10 report types.")
     statuses = _list_values(request, "processingStatuses")
+    if "processingStatuses" in request.query_params and not statuses:
+        raise reject("processingStatuses must list at least one status.")
     unknown = [status for status in statuses if status not in PROCESSING_STATUSES]
     if unknown:
         raise reject(f"Invalid processingStatuses: {', '.join(unknown)}")
@@ -184,6 +193,8 @@ def _list_query(request: Request, now: datetime, call: SpApiCall) -> _ListQuery:
         until = _query_time(request, "createdUntil", now)
     except ValueError as error:
         raise reject(str(error)) from None
+    if since > until:
+        raise reject("createdSince must not be after createdUntil.")
     return _ListQuery(
         frozenset(report_types),
         frozenset(statuses) or None,

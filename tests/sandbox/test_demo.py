@@ -65,7 +65,7 @@ DIGEST_SCRIPT = """
 import hashlib, sys
 from datetime import date
 from sandbox.amazon.demo import demo_report_files
-files = demo_report_files(date.fromisoformat(sys.argv[1]))
+files = demo_report_files(date.fromisoformat(sys.argv[1]), marketplace_id=sys.argv[2])
 for kind in sorted(files):
     print(kind, hashlib.sha256(files[kind]).hexdigest())
 """
@@ -77,19 +77,24 @@ def digests(files: dict[str, bytes]) -> str:
     )
 
 
+@pytest.mark.parametrize("marketplace_id", ["ATVPDKIKX0DER", "A1PA6795UKMFR9"])
 @pytest.mark.parametrize(
     "hash_seed", ["1", "987"], ids=["hash-seed-1", "hash-seed-987"]
 )
-def test_same_seed_and_anchor_give_identical_bytes(hash_seed: str) -> None:
+def test_same_seed_and_anchor_give_identical_bytes(
+    hash_seed: str, marketplace_id: str
+) -> None:
     fresh = subprocess.run(  # noqa: S603 - runs this interpreter on a fixed script
-        [sys.executable, "-c", DIGEST_SCRIPT, ANCHOR.isoformat()],
+        [sys.executable, "-c", DIGEST_SCRIPT, ANCHOR.isoformat(), marketplace_id],
         capture_output=True,
         text=True,
         check=True,
         env={**os.environ, "PYTHONHASHSEED": hash_seed},
         cwd=Path(__file__).resolve().parents[2],
     )
-    assert fresh.stdout == digests(demo_report_files(ANCHOR))
+    expected = digests(demo_report_files(ANCHOR, marketplace_id=marketplace_id))
+    assert fresh.stdout == expected
+    assert len(fresh.stdout.splitlines()) == 9
 
 
 def test_served_ledger_gzip_is_deterministic() -> None:
@@ -104,9 +109,9 @@ def test_other_seed_gives_other_data() -> None:
     assert demo_report_files(ANCHOR, seed=1) != demo_report_files(ANCHOR)
 
 
-def test_about_twenty_skus() -> None:
+def test_about_fifty_skus() -> None:
     fnskus = {row["FNSKU"] for row in rows(texts(ANCHOR)[LEDGER])}
-    assert 18 <= len(fnskus) <= 24
+    assert 45 <= len(fnskus) <= 52
     assert all(fnsku.startswith("X00") and len(fnsku) == 10 for fnsku in fnskus)
 
 
@@ -146,6 +151,7 @@ def test_ledger_has_background_event_types() -> None:
         "CustomerReturns",
         "WhseTransfers",
         "Adjustments",
+        "VendorReturns",
     }
 
 
@@ -155,7 +161,9 @@ def test_ledger_adjustment_reasons_are_planted_ones() -> None:
         for row in rows(texts(ANCHOR)[LEDGER])
         if row["Event Type"] == "Adjustments"
     }
-    assert reasons == {"M", "5", "E", "6", "K", "F", "N", "O", "P", "Q", "3", "4", "D"}
+    assert reasons == {
+        *("M", "5", "E", "6", "K", "F", "N", "O", "P", "Q", "3", "4", "D", "G"),
+    }
 
 
 def test_reimbursements_format() -> None:
@@ -198,8 +206,15 @@ def test_returns_match_ledger_customer_returns() -> None:
     assert len(ledger_returns) == len(rows(texts(ANCHOR)[RETURNS]))
 
 
+WAREHOUSE_TYPES = {"lost_inventory", "damaged_inventory"}
+
+
+def warehouse_cases(anchor: date) -> list[dict[str, Any]]:
+    return [case for case in manifest(anchor) if case["type"] in WAREHOUSE_TYPES]
+
+
 def test_manifest_has_every_case_kind() -> None:
-    names = {case["case"] for case in manifest(ANCHOR)}
+    names = {case["case"] for case in warehouse_cases(ANCHOR)}
     assert names == {
         "lost_plain",
         "lost_partly_found",
@@ -232,7 +247,7 @@ def test_manifest_rows_exist_with_stated_units() -> None:
         for row in rows(texts(ANCHOR)[LEDGER])
         if row["Event Type"] == "Adjustments" and int(row["Quantity"]) < 0
     }
-    for case in manifest(ANCHOR):
+    for case in warehouse_cases(ANCHOR):
         key = (case["fnsku"], case["reference_id"], str(-case["units_lost"]))
         row = by_reference.get(key)
         assert row is not None, case["case"]
@@ -249,7 +264,11 @@ def test_manifest_amount_is_units_times_value() -> None:
 
 
 def test_manifest_lists_every_loss_row() -> None:
-    listed = {(c["fnsku"], c["reference_id"]) for c in manifest(ANCHOR)}
+    listed = {
+        (case["fnsku"], reference_id)
+        for case in manifest(ANCHOR)
+        for reference_id in case["ledger_reference_ids"]
+    }
     losses = rules_reference.ledger_losses(texts(ANCHOR)[LEDGER])
     assert {(loss.fnsku, loss.reference_id) for loss in losses} <= listed
 
@@ -270,7 +289,7 @@ def test_rules_find_exactly_claimable_cases(anchor: date, offset: timedelta) -> 
     )
     expected = {
         (c["type"], c["fnsku"], c["reference_id"], c["claimable_units"], c["amount"])
-        for c in manifest(anchor)
+        for c in warehouse_cases(anchor)
         if c["claimable"]
     }
     actual = {
@@ -283,7 +302,7 @@ def test_rules_find_exactly_claimable_cases(anchor: date, offset: timedelta) -> 
 @pytest.mark.parametrize("anchor", ANCHORS[:3], ids=ANCHOR_IDS[:3])
 def test_manifest_unit_values_follow_rules(anchor: date) -> None:
     values = rules_reference.unit_values(rows(texts(anchor)[REIMBURSEMENTS]))
-    for case in manifest(anchor):
+    for case in warehouse_cases(anchor):
         value = values.get(case["fnsku"])
         assert case["unit_value"] == (None if value is None else f"{value:.2f}")
 

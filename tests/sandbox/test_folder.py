@@ -119,7 +119,13 @@ async def test_demo_seller_sees_no_folder_settlements(
         params={"reportTypes": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"},
         headers=demo_headers,
     )
-    assert listing.json()["reports"] == []
+    reports = listing.json()["reports"]
+    bodies = [
+        (await fetch(folder_client, demo_headers, r["reportDocumentId"]))[1].content
+        for r in reports
+    ]
+    assert len(reports) == 7
+    assert SETTLEMENT not in bodies
 
 
 async def test_sellers_listing_names_sources(folder_client: httpx.AsyncClient) -> None:
@@ -180,3 +186,39 @@ def test_invalid_folder_is_rejected(
 def test_missing_folder_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="does not exist"):
         load_folder_seller(tmp_path / "absent")
+
+
+def test_labelled_settlement_files_each_listed(tmp_path: Path) -> None:
+    kind = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+    (tmp_path / f"{kind}.2026-06-04.txt").write_bytes(b"settlement-id\n1\n")
+    (tmp_path / f"{kind}.2026-06-18.txt.gz").write_bytes(LEDGER_GZIP)
+    (tmp_path / "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA.txt").write_bytes(b"sku\n")
+    seller = load_folder_seller(tmp_path)
+    listed = seller.listed_reports()
+    assert [report.report_type for report in listed] == [kind, kind]
+    assert [report.content.body for report in listed] == [
+        b"settlement-id\n1\n",
+        LEDGER_GZIP,
+    ]
+    assert [report.content.gzip for report in listed] == [False, True]
+    assert {report.content.charset for report in listed} == {None}
+    assert "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA" in seller.report_types()
+
+
+def test_labelled_other_file_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "GET_FBA_REIMBURSEMENTS_DATA.june.tsv").write_bytes(b"x\n")
+    with pytest.raises(ValueError, match="only settlement files"):
+        load_folder_seller(tmp_path)
+
+
+async def test_folder_settlement_sent_without_charset(
+    folder_client: httpx.AsyncClient, folder_headers: dict[str, str]
+) -> None:
+    listing = await folder_client.get(
+        f"{REPORTS}/reports",
+        params={"reportTypes": "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"},
+        headers=folder_headers,
+    )
+    document_id = listing.json()["reports"][0]["reportDocumentId"]
+    _, body = await fetch(folder_client, folder_headers, document_id)
+    assert body.headers["content-type"] == "text/tab-separated-values"
