@@ -7,6 +7,7 @@ implements `Rule`, added to `default_rules` below.
 from __future__ import annotations
 
 from detection.rules.base import Rule
+from detection.rules.payouts import PayoutsRule
 from detection.rules.returns import ReturnsRule
 from detection.rules.warehouse import WarehouseRule
 
@@ -16,4 +17,5 @@ def default_rules() -> tuple[Rule, ...]:
     return (
         WarehouseRule(),
         ReturnsRule(),
+        PayoutsRule(),
     )

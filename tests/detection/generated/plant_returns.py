@@ -1,11 +1,14 @@
-"""Planted customer refunds and returns: refund_not_returned and
-return_damaged_by_amazon.
+"""Planted customer refunds, returns and payouts: refund_not_returned,
+return_damaged_by_amazon, underpaid_reimbursement and reversal_without_return.
 
 Claimable: a refund with no return, a two-unit refund with one unit back, a
 return damaged by Amazon, a sellable return never restocked. Look-alikes: a
 refund whose unit came back, one Amazon reimbursed, one too recent, one past its
 window (claimable before the 2024-10-23 policy), a carrier-damaged return that
 was paid, a customer-damaged return, a sellable return restocked under its order.
+Payouts: a warehouse payout below the unit cost (claimable since 2025-03-31 only),
+one within the tolerance, a customer-return payout below the sale value, and an
+inbound payout reversed with and without units found again.
 """
 
 from __future__ import annotations
@@ -13,10 +16,20 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from tests.detection.generated.calendar import OCTOBER_2024, before, plus_days
+from tests.detection.generated.calendar import (
+    MARCH_2025,
+    OCTOBER_2024,
+    before,
+    plus_days,
+)
 from tests.detection.generated.seller import GeneratedSeller, Planted
 
-TYPES = ("refund_not_returned", "return_damaged_by_amazon")
+TYPES = (
+    "refund_not_returned",
+    "return_damaged_by_amazon",
+    "underpaid_reimbursement",
+    "reversal_without_return",
+)
 
 _CENT = Decimal("0.01")
 
@@ -34,6 +47,11 @@ def plant(seller: GeneratedSeller) -> None:
     _return(seller, 70, "CUSTOMER_DAMAGED", label="customer_damaged")
     _return(seller, 75, "SELLABLE", label="sellable_not_restocked")
     _return(seller, 75, "SELLABLE", restocked=True, label="sellable_restocked")
+    _underpaid_lost(seller, Decimal("0.6"), label="underpaid_lost")
+    _underpaid_lost(seller, Decimal("0.97"), label="paid_within_tolerance")
+    _underpaid_return(seller, label="underpaid_customer_return")
+    _reversal(seller, found=0, label="reversal_unjustified")
+    _reversal(seller, found=2, label="reversal_found_again")
 
 
 def _window_days(seller: GeneratedSeller, refund: datetime) -> tuple[int, int]:
@@ -243,3 +261,145 @@ def _return(
     missing = disposition == "SELLABLE" and not restocked
     open_units = 1 if (amazon_fault or missing) and not paid else 0
     _planted(seller, "return_damaged_by_amazon", sale, label, open_units, refund)
+
+
+def _reimbursement(
+    seller: GeneratedSeller,
+    sale: _Sale,
+    when: datetime,
+    reason: str,
+    units: int,
+    per_unit: Decimal,
+    *,
+    order_id: str | None = None,
+    original: str | None = None,
+) -> str:
+    reimbursement_id = str(seller.rng.randint(10**9, 10**10))
+    seller.add(
+        "reimbursements",
+        approval_date=when,
+        reimbursement_id=reimbursement_id,
+        reason=reason,
+        sku=sale.sku,
+        fnsku=sale.fnsku,
+        currency_unit=seller.market.currency,
+        amount_per_unit=str(per_unit),
+        quantity_reimbursed_total=units,
+        quantity_reimbursed_cash=units,
+        amazon_order_id=order_id,
+        original_reimbursement_id=original,
+    )
+    return reimbursement_id
+
+
+def _plant_payout(
+    seller: GeneratedSeller,
+    kind: str,
+    sku: str,
+    label: str,
+    claimable: bool,
+    units: int,
+    amount: Decimal,
+    event: datetime,
+) -> None:
+    seller.plant(
+        Planted(
+            type=kind,
+            sku=sku,
+            claimable=claimable,
+            label=label,
+            units=units,
+            amount=amount if claimable else None,
+            window_opens=event if claimable else None,
+            window_closes=plus_days(event, 60) if claimable else None,
+        )
+    )
+
+
+def _underpaid_lost(seller: GeneratedSeller, share: Decimal, *, label: str) -> None:
+    sale = _Sale(seller, "UNDR", 2)
+    cost = Decimal(seller.rng.randint(800, 4000)) / 100
+    seller.unit_costs[sale.sku] = cost
+    paid = (cost * share).quantize(_CENT)
+    approved = before(seller.as_of, 10)
+    _reimbursement(seller, sale, approved, "Lost_Warehouse", 2, paid)
+    # No sale of the SKU exists, so before 2025-03-31 nothing prices the payout.
+    claimable = approved.date() >= MARCH_2025 and paid < cost * Decimal("0.95")
+    amount = ((cost - paid) * 2).quantize(_CENT)
+    _plant_payout(
+        seller,
+        "underpaid_reimbursement",
+        sale.sku,
+        label,
+        claimable,
+        2,
+        amount,
+        approved,
+    )
+
+
+def _underpaid_return(seller: GeneratedSeller, *, label: str) -> None:
+    sale = _Sale(seller, "UNDR", 1)
+    approved = before(seller.as_of, 10)
+    sold = before(approved, 40)
+    _settlement(seller, sale, sold, "Order", "ItemPrice", "Principal", sale.price, 1)
+    _settlement(seller, sale, sold, "Order", "ItemFees", "Commission", -sale.commission)
+    _settlement(
+        seller,
+        sale,
+        sold,
+        "Order",
+        "ItemFees",
+        "FBAPerUnitFulfillmentFee",
+        -sale.fba_fee,
+    )
+    paid = (sale.net / 2).quantize(_CENT)
+    _reimbursement(
+        seller, sale, approved, "CustomerReturn", 1, paid, order_id=sale.order_id
+    )
+    amount = sale.net - paid
+    _plant_payout(
+        seller, "underpaid_reimbursement", sale.sku, label, True, 1, amount, approved
+    )
+
+
+def _reversal(seller: GeneratedSeller, *, found: int, label: str) -> None:
+    sale = _Sale(seller, "RVRS", 2)
+    paid_at = before(seller.as_of, 25)
+    reversed_at = before(seller.as_of, 10)
+    per_unit = Decimal(seller.rng.randint(500, 3000)) / 100
+    original = _reimbursement(seller, sale, paid_at, "Lost_Inbound", 2, per_unit)
+    _reimbursement(
+        seller,
+        sale,
+        reversed_at,
+        "Reimbursement_Reversal",
+        -2,
+        per_unit,
+        original=original,
+    )
+    if found:
+        seller.add(
+            "ledger_detail",
+            occurred_at=plus_days(paid_at, 4),
+            fnsku=sale.fnsku,
+            asin=sale.asin,
+            msku=sale.sku,
+            title=f"Product {sale.sku}",
+            event_type="Adjustments",
+            reference_id=str(seller.rng.randint(10**9, 10**10)),
+            quantity=found,
+            fulfillment_center="PHX7",
+            reason="F",
+        )
+    open_units = 2 - found
+    _plant_payout(
+        seller,
+        "reversal_without_return",
+        sale.sku,
+        label,
+        open_units > 0,
+        open_units,
+        per_unit * open_units,
+        reversed_at,
+    )
