@@ -76,6 +76,8 @@ REQUIRED_COLUMNS: Mapping[str, Mapping[str, str]] = {
         "amount_per_unit": "VARCHAR",
         "quantity_reimbursed_total": "BIGINT",
         "original_reimbursement_id": "VARCHAR",
+        "amazon_order_id": "VARCHAR",
+        "quantity_reimbursed_cash": "BIGINT",
     },
     LEDGER_SUMMARY: {
         "row_key": "VARCHAR",

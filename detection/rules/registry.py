@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from detection.rules.base import Rule
 from detection.rules.inbound import InboundRule
+from detection.rules.payouts import PayoutsRule
 from detection.rules.removals import RemovalRule
+from detection.rules.returns import ReturnsRule
 from detection.rules.warehouse import WarehouseRule
 
 
 def default_rules() -> tuple[Rule, ...]:
     """Return a fresh instance of every rule the engine runs."""
-    return (WarehouseRule(), RemovalRule(), InboundRule())
+    return (
+        WarehouseRule(),
+        RemovalRule(),
+        InboundRule(),
+        ReturnsRule(),
+        PayoutsRule(),
+    )
