@@ -70,7 +70,7 @@ _CENT = Decimal("0.01")
 
 @dataclass(frozen=True, slots=True)
 class WarehouseFinding:
-    """What the smoke test and the benchmark compare for one claimable loss."""
+    """The fields of one claimable loss that the smoke test and benchmark compare."""
 
     key: str
     type: str
@@ -169,12 +169,12 @@ def _ledger_candidates(path: Path) -> dict[str, list[dict[str, Any]]]:
         if quantity is None or reason is None:
             continue
         code = reason.replace(" ", "").upper()
-        wanted = (
+        is_candidate = (
             (code in LOSS_CODES and quantity < 0)
             or (code in FOUND_CODES and quantity > 0)
             or (code in CORRECTION_CODES and quantity != 0)
         )
-        if not wanted:
+        if not is_candidate:
             continue
         row["code"] = code
         earlier = by_key.get(row["row_key"])
@@ -235,7 +235,7 @@ def _positive_decimal(text: str | None) -> Decimal | None:
 
 
 def _netted_credits(rows: list[dict[str, Any]]) -> list[_Credit]:
-    """One credit per payout, its units lowered by the reversals pointing to it."""
+    """Build one credit per payout, less the units its reversals take back."""
     reversed_units: dict[str, int] = defaultdict(int)
     originals = []
     for row in rows:
@@ -254,15 +254,15 @@ def _netted_credits(rows: list[dict[str, Any]]) -> list[_Credit]:
     for row in originals:
         paid = max(row["quantity_reimbursed_total"], 0)
         reimbursement_id = row["reimbursement_id"] or ""
-        taken = min(paid, left.get(reimbursement_id, 0))
-        if taken:
-            left[reimbursement_id] -= taken
+        reversed_now = min(paid, left.get(reimbursement_id, 0))
+        if reversed_now:
+            left[reimbursement_id] -= reversed_now
         credits.append(
             _Credit(
                 row["approval_date"],
                 row["source_line"],
                 row["row_key"],
-                paid - taken,
+                paid - reversed_now,
                 frozenset({PAYOUT_REASONS[row["reason_key"]]}),
             )
         )
@@ -286,9 +286,9 @@ def _allocate(losses: list[_Loss], credits: list[_Credit], lookback: timedelta) 
                 break
             open_units = loss.units - loss.credited
             if loss.loss_class in credit.classes and open_units > 0:
-                given = min(remaining, open_units)
-                loss.credited += given
-                remaining -= given
+                applied = min(remaining, open_units)
+                loss.credited += applied
+                remaining -= applied
 
 
 def _judge(

@@ -15,7 +15,7 @@ run in a fresh child process (see bench.phases):
   row-by-row Python version of them that reads the same files.
 
 Every measurement is repeated (3 times by default); the table shows the median
-time and the highest peak resident memory of the runs, and the JSON file holds
+time and the highest peak resident memory of the runs, and the JSON file contains
 every run. The targets are reported as pass or fail: detection at most 10 s
 (median) and 2 GiB (peak), and the baseline at least 10 times slower than the
 engine on the two rules.
@@ -120,7 +120,7 @@ def measure_detection(store: Path, repeat: int) -> dict[str, Any]:
 
 
 def check_targets(detection: dict[str, Any]) -> list[dict[str, Any]]:
-    """The targets with the measured value and whether each is met."""
+    """Compare the results with the targets and return each with its verdict."""
     full = detection["engine_full"]
     engine = detection["engine_warehouse"]
     baseline = detection["baseline_warehouse"]
@@ -158,7 +158,7 @@ def check_targets(detection: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def print_report(results: dict[str, Any]) -> None:
-    """Print the results as a table."""
+    """Print the seller's sizes, a table of the measurements and the targets."""
     sizes = results["sizes"]
     print()
     print(
@@ -171,6 +171,22 @@ def print_report(results: dict[str, Any]) -> None:
     )
     print(f"Median of {results['repeat']} runs, peak resident memory of the runs.")
     print()
+
+    _print_table(results)
+    full_run = results["detection"]["engine_full"]["runs"][0]
+    print()
+    print(
+        f"Full engine: {full_run['findings']:,} findings, {full_run['resolved']:,} "
+        f"resolved, tables {', '.join(full_run['tables'])}"
+    )
+    print()
+
+    for check in results["targets"]:
+        verdict = "PASS" if check["passed"] else "FAIL"
+        print(f"  [{verdict}] {check['target']}: {check['value']}")
+
+
+def _print_table(results: dict[str, Any]) -> None:
     header = (
         f"{'phase':<38} {'rows':>10} {'median s':>9} {'runs s':>22} {'peak MiB':>9}"
     )
@@ -188,22 +204,13 @@ def print_report(results: dict[str, Any]) -> None:
         print(
             f"{'  decode / parse / upsert, median s':<38} {'':>10} {'':>9} {parts:>22}"
         )
+
     for name, label in DETECTION_PHASES:
         _print_row(label, results["detection"][name], None)
     print(
         f"{'interpreter and imports only':<38} {'':>10} {'':>9} {'':>22} "
         f"{results['imports_peak_rss_mib']:>9,.0f}"
     )
-    full_run = results["detection"]["engine_full"]["runs"][0]
-    print()
-    print(
-        f"Full engine: {full_run['findings']:,} findings, {full_run['resolved']:,} "
-        f"resolved, tables {', '.join(full_run['tables'])}"
-    )
-    print()
-    for check in results["targets"]:
-        verdict = "PASS" if check["passed"] else "FAIL"
-        print(f"  [{verdict}] {check['target']}: {check['value']}")
 
 
 def _print_row(label: str, entry: dict[str, Any], rows: int | None) -> None:

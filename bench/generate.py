@@ -29,8 +29,8 @@ MARKETPLACE_ID = "ATVPDKIKX0DER"
 AS_OF = datetime(2026, 6, 1, tzinfo=UTC)
 # The ledger covers 18 months, as Amazon's report does.
 HISTORY_DAYS = 540
-# A real settlement covers about two weeks; this one covers half a year so that
-# rules which wait 60 days after a refund see refunds of every age.
+# A real settlement covers about two weeks. This one covers half a year, so rules
+# that wait 60 days after a refund see refunds of every age.
 SETTLEMENT_DAYS = 180
 # Pacific daylight time, the offset the US ledger writes ("-0700").
 LEDGER_OFFSET = timedelta(hours=-7)
@@ -210,7 +210,7 @@ class Sizes:
 
     @classmethod
     def scaled(cls, scale: float) -> Sizes:
-        """The full sizes times `scale`, each at least a small minimum."""
+        """Return the full sizes times `scale`, each at least 10."""
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
         counts = {name: max(round(n * scale), 10) for name, n in FULL_SIZES.items()}
@@ -508,7 +508,10 @@ def _due_payouts(
     for loss in losses:
         if rng.random() >= _PAID_LOSS_SHARE:
             continue
-        moment = loss.moment + timedelta(seconds=rng.randrange(2 * 86_400, 40 * 86_400))
+        # Amazon sometimes approves the payout a day or two before the ledger
+        # dates the adjustment, which the engine's credit lookback allows for.
+        delay = rng.randrange(-2 * 86_400, 40 * 86_400)
+        moment = loss.moment + timedelta(seconds=delay)
         if moment >= AS_OF:
             continue
         units = loss.units if rng.random() < 0.85 else rng.randrange(1, loss.units + 1)
@@ -562,7 +565,7 @@ def _order_id(rng: random.Random) -> str:
 def _return_rows(
     products: list[Product], weights: list[float], count: int, rng: random.Random
 ) -> list[list[str]]:
-    """One row per returned unit, keyed by a distinct license plate number."""
+    """Build one row per returned unit, each with its own license plate number."""
     moments = _sorted_moments(rng, count, HISTORY_DAYS, AS_OF)
     picks = rng.choices(range(len(products)), cum_weights=weights, k=count)
     dispositions = [name for name, _ in _RETURN_DISPOSITIONS]
@@ -605,7 +608,7 @@ class _Sale:
 def _settlement_rows(
     products: list[Product], weights: list[float], count: int, rng: random.Random
 ) -> list[list[str]]:
-    """The summary row, then Order and Refund rows until `count` rows in all.
+    """Build the summary row, then Order and Refund rows up to `count` rows in all.
 
     Signs follow the seller's view: fees are negative, a refund's Principal is
     negative, its refunded Commission positive and RefundCommission negative.

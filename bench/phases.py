@@ -92,7 +92,7 @@ def ingest_report(
 
 
 def stored_tables(store_root: Path) -> dict[str, Path]:
-    """The Parquet file of every table stored for the benchmark's seller."""
+    """Return the Parquet file of every table stored for the benchmark's seller."""
     folder = store_root / USER_ID
     return {path.stem: path for path in sorted(folder.glob("*.parquet"))}
 
@@ -133,7 +133,7 @@ def engine_warehouse(
 
 
 def outcome_digest(outcome: WarehouseOutcome) -> str:
-    """A hash of the findings and resolutions, equal when both sides agree."""
+    """Hash the findings and resolutions, so equal results give equal digests."""
     parts = [
         f"{f.key}|{f.type}|{f.fnsku}|{f.row_key}|{f.open_units}|{f.amount}"
         for f in outcome.findings
