@@ -2,11 +2,14 @@
 
 `run_in_child` starts `python -m bench.phases '<request JSON>'` and reads the one
 JSON line it prints. A fresh interpreter per phase gives each phase its own peak
-resident set size: the child reads `getrusage(RUSAGE_SELF).ru_maxrss` when the
+resident set size, which the child reads from VmHWM in /proc/self/status when the
 phase ends. That counts DuckDB's and Arrow's native allocations, which
 tracemalloc does not see, and also the interpreter and its imports, which the
-`imports` phase measures on its own. Times are taken inside the child around the
-phase's work only, so interpreter start-up and imports are not in them.
+`imports` phase measures on its own. `getrusage(RUSAGE_SELF).ru_maxrss` is not
+used on Linux, because the kernel carries it across exec from the forked copy of
+the parent, so every child would report at least the parent's peak. Times are
+taken inside the child around the phase's work only, so interpreter start-up and
+imports are not in them.
 
 Phases:
     imports: nothing; the peak memory of a child that imported the modules.
@@ -221,10 +224,23 @@ def run_in_child(request: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     """Child entry point: run the phase in argv[1] and print its JSON result."""
     result = run_phase(json.loads(sys.argv[1]))
-    # Linux reports ru_maxrss in KiB.
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result["peak_rss_mib"] = peak_kib / 1024
+    result["peak_rss_mib"] = peak_rss_kib() / 1024
     print(json.dumps(result))
+
+
+def peak_rss_kib() -> int:
+    """Return this process's peak resident set size in KiB.
+
+    VmHWM belongs to the process image, so it starts afresh at exec. Without
+    /proc, ru_maxrss is the fallback (KiB on Linux, bytes on macOS).
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak
 
 
 if __name__ == "__main__":
