@@ -14,7 +14,7 @@ run in a fresh child process (see bench.phases):
 - the lost and damaged rules alone, in the engine and in bench.baseline, a
   row-by-row Python version of them that reads the same files.
 
-Every measurement is repeated (3 times by default); the table shows the median
+Every measurement is repeated, 3 times by default. The table shows the median
 time and the highest peak resident memory of the runs, and the JSON file contains
 every run. The targets are reported as pass or fail: detection at most 10 s
 (median) and 2 GiB (peak), and the baseline at least 10 times slower than the
@@ -61,7 +61,7 @@ DETECTION_PHASES = (
 
 
 def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    """Median time and highest peak memory of the runs of one measurement."""
+    """Return the median time and highest peak memory of one measurement's runs."""
     summary: dict[str, Any] = {
         "median_seconds": statistics.median(run["seconds"] for run in runs),
         "peak_rss_mib": max(run["peak_rss_mib"] for run in runs),
