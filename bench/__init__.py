@@ -1,0 +1,1 @@
+"""On-demand benchmarks; run from the repository root, never in the test suite."""
