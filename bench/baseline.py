@@ -23,7 +23,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -65,6 +65,7 @@ REIMBURSEMENT_COLUMNS = [
     "original_reimbursement_id",
 ]
 _BATCH_ROWS = 65_536
+_WINDOW_CHANGE = date(2024, 10, 23)
 _CENT = Decimal("0.01")
 
 
@@ -94,6 +95,8 @@ class _Loss:
     loss_class: str
     units: int
     credited: int = 0
+    kinds: set[str] = field(default_factory=set)
+    """The kinds of credit applied: found, corrected, reimbursed."""
 
 
 @dataclass(order=True, slots=True)
@@ -103,6 +106,7 @@ class _Credit:
     row_key: str
     units: int = field(compare=False)
     classes: frozenset[str] = field(compare=False)
+    kind: str = field(compare=False)
 
 
 def detect_warehouse(
@@ -134,6 +138,7 @@ def detect_warehouse(
                         row["row_key"],
                         abs(row["quantity"]),
                         frozenset(classes),
+                        "corrected" if code in CORRECTION_CODES else "found",
                     )
                 )
         credits.extend(_netted_credits(payouts.get(fnsku, [])))
@@ -264,6 +269,7 @@ def _netted_credits(rows: list[dict[str, Any]]) -> list[_Credit]:
                 row["row_key"],
                 paid - reversed_now,
                 frozenset({PAYOUT_REASONS[row["reason_key"]]}),
+                "reimbursed",
             )
         )
     return credits
@@ -288,7 +294,18 @@ def _allocate(losses: list[_Loss], credits: list[_Credit], lookback: timedelta) 
             if loss.loss_class in credit.classes and open_units > 0:
                 applied = min(remaining, open_units)
                 loss.credited += applied
+                loss.kinds.add(credit.kind)
                 remaining -= applied
+
+
+def _offset_cause(loss: _Loss) -> str:
+    # Finds alone or payouts alone name the cause; a mix, or Amazon's own
+    # Unreconciled Quantity of zero, is a plain offset.
+    if loss.credited >= loss.units and loss.kinds == {"found"}:
+        return "units_found"
+    if loss.credited >= loss.units and loss.kinds == {"reimbursed"}:
+        return "reimbursed"
+    return "offset"
 
 
 def _judge(
@@ -312,14 +329,16 @@ def _judge(
         opens = _after_business_days(occurred, settings.lost_wait_business_days)
     else:
         opens = occurred + timedelta(days=settings.damaged_wait_days)
-    closes = occurred + timedelta(days=settings.claim_window_days)
+    # Amazon's window: 60 days for events since 2024-10-23, 18 months before.
+    window_days = 60 if occurred.date() >= _WINDOW_CHANGE else 548
+    closes = occurred + timedelta(days=window_days)
     value = estimate[0] if estimate is not None else None
     amount = Decimal("0.00")
     if value is not None:
         amount = (value * open_units).quantize(_CENT, rounding=ROUND_HALF_UP)
 
     if open_units == 0:
-        resolved.append((key, "offset"))
+        resolved.append((key, _offset_cause(loss)))
     elif as_of > closes:
         resolved.append((key, "window_closed"))
     elif as_of < opens:
