@@ -7,9 +7,13 @@ implements `Rule`, added to `default_rules` below.
 from __future__ import annotations
 
 from detection.rules.base import Rule
+from detection.rules.fees import FeeRule
 from detection.rules.warehouse import WarehouseRule
 
 
 def default_rules() -> tuple[Rule, ...]:
     """Return a fresh instance of every rule the engine runs."""
-    return (WarehouseRule(),)
+    return (
+        WarehouseRule(),
+        FeeRule(),
+    )
