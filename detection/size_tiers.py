@@ -21,6 +21,7 @@ say so. The start date of the older US table is not confirmed either, only its e
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -388,6 +389,7 @@ def tier_table(
     return chosen
 
 
+@functools.lru_cache(maxsize=1024)
 def normalize_tier_name(name: str) -> str:
     """Lower case, letters and digits only: "Extra-large 150+ lb" becomes
     "extralarge150lb"."""

@@ -25,8 +25,9 @@ Amazon does not refund either kind of fee on its own, so no payout is pending.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
@@ -57,6 +58,7 @@ FEE_PREVIEW_REPORT = "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"
 PREVIEW_VALID_DAYS = 90
 """The fee preview describes the current state; it judges charges this recent."""
 
+_FEE_DESCRIPTION = "fbaperunitfulfillmentfee"
 _CENT = Decimal("0.01")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECONDS_PER_DAY = 86_400_000_000
@@ -105,6 +107,7 @@ WITH normalized AS (
         coalesce(trim(adjustment_id), '') AS adjustment_id,
         coalesce(trim(sku), '') AS sku, quantity_purchased,
         TRY_CAST(trim(amount) AS DECIMAL(38, 10)) AS amount_value,
+        trim(amount) AS amount_text,
         epoch_us(coalesce(posted_date_time, posted_date)) AS posted_us,
         lower(trim(coalesce(marketplace_name, ''))) AS marketplace_key
     FROM settlements
@@ -121,13 +124,19 @@ WHERE transaction_key IN ('order', 'refund')
    OR description_key = 'fbaperunitfulfillmentfee'
 """
 
-_ROW_STRUCT = """
-struct_pack(
-    row_key := row_key, source_line := source_line, posted_us := posted_us,
-    transaction_key := transaction_key, amount_description := amount_description,
-    amount := amount_value, quantity := quantity_purchased,
-    settlement_id := settlement_id, adjustment_id := adjustment_id
+# The rows of the order items that become findings, for their evidence.
+_EVIDENCE_SQL = """
+SELECT
+    s.order_id, s.item_key, s.row_key, s.source_line, s.posted_us,
+    s.transaction_key, s.amount_type_key, s.description_key, s.amount_description,
+    s.amount_text, s.quantity_purchased, s.settlement_id, s.adjustment_id
+FROM fee_settlement_rows s
+JOIN (SELECT unnest($orders) AS order_id, unnest($items) AS item_key) wanted
+    ON wanted.order_id = s.order_id AND wanted.item_key = s.item_key
+WHERE s.description_key IN (
+    'principal', 'commission', 'refundcommission', 'fbaperunitfulfillmentfee'
 )
+ORDER BY s.posted_us, s.source_line, s.row_key
 """
 
 # Fee charges of the order items charged since $since, with the Principal rows and
@@ -139,8 +148,7 @@ WITH charges AS (
         -sum(amount_value) AS charged, max(nullif(sku, '')) AS sku,
         max(quantity_purchased) FILTER (WHERE quantity_purchased > 0) AS quantity,
         max(nullif(currency, '')) AS currency,
-        max(nullif(order_item_code, '')) AS order_item_code,
-        list(ROW_STRUCT ORDER BY posted_us, source_line) AS rows
+        max(nullif(order_item_code, '')) AS order_item_code
     FROM fee_settlement_rows
     WHERE transaction_key = 'order' AND amount_type_key = 'itemfees'
       AND description_key = 'fbaperunitfulfillmentfee' AND amount_value < 0
@@ -150,8 +158,7 @@ WITH charges AS (
 ),
 principals AS (
     SELECT order_id, item_key, max(nullif(sku, '')) AS sku,
-        max(quantity_purchased) FILTER (WHERE quantity_purchased > 0) AS quantity,
-        list(ROW_STRUCT ORDER BY posted_us, source_line) AS rows
+        max(quantity_purchased) FILTER (WHERE quantity_purchased > 0) AS quantity
     FROM fee_settlement_rows
     WHERE transaction_key = 'order' AND amount_type_key = 'itemprice'
       AND description_key = 'principal'
@@ -159,8 +166,7 @@ principals AS (
     GROUP BY order_id, item_key
 ),
 refunds AS (
-    SELECT order_id, item_key, sum(amount_value) AS refunded,
-        list(ROW_STRUCT ORDER BY posted_us, source_line) AS rows
+    SELECT order_id, item_key, sum(amount_value) AS refunded
     FROM fee_settlement_rows
     WHERE description_key = 'fbaperunitfulfillmentfee' AND amount_value > 0
       AND (order_id, item_key) IN (SELECT (order_id, item_key) FROM charges)
@@ -187,11 +193,10 @@ preview AS (
     ) = 1
 )
 SELECT
-    c.order_id, coalesce(c.order_item_code, '') AS order_item_code, c.posted_us,
+    c.order_id, c.item_key, coalesce(c.order_item_code, '') AS order_item_code,
+    c.posted_us,
     c.charged, coalesce(c.quantity, p.quantity) AS quantity,
     coalesce(c.currency, '') AS currency, coalesce(r.refunded, 0) AS refunded,
-    c.rows AS charge_rows, coalesce(p.rows, []) AS principal_rows,
-    coalesce(r.rows, []) AS refund_rows,
     v.sku, v.row_key AS preview_row_key, v.source_line AS preview_source_line,
     v.fnsku, v.asin, v.product_name, v.currency AS preview_currency, v.expected,
     v.longest_side, v.median_side, v.shortest_side, v.unit_of_dimension, v.weight,
@@ -204,7 +209,7 @@ WHERE (v.currency = '' OR c.currency IS NULL OR v.currency = c.currency)
   AND c.charged - v.expected * coalesce(c.quantity, p.quantity, 1)
       > $tolerance * coalesce(c.quantity, p.quantity, 1)
 ORDER BY c.posted_us, c.order_id, c.item_key
-""".replace("ROW_STRUCT", _ROW_STRUCT)
+"""
 
 # Refunds since $since with at least one Commission or RefundCommission row, by
 # order item and refund (adjustment id, else posting time), joined to the Commission
@@ -231,8 +236,7 @@ WITH refunds AS (
         max(quantity_purchased) FILTER (WHERE quantity_purchased > 0) AS quantity,
         count(*) FILTER (
             WHERE description_key IN ('commission', 'refundcommission')
-        ) AS commission_rows,
-        list(ROW_STRUCT ORDER BY posted_us, source_line) AS rows
+        ) AS commission_rows
     FROM fee_settlement_rows
     WHERE transaction_key = 'refund' AND posted_us BETWEEN $since AND $until
     GROUP BY order_id, item_key, refund_id
@@ -245,10 +249,7 @@ sales AS (
         sum(amount_value) FILTER (
             WHERE amount_type_key = 'itemprice' AND description_key = 'principal'
         ) AS principal,
-        max(quantity_purchased) FILTER (WHERE quantity_purchased > 0) AS quantity,
-        list(ROW_STRUCT ORDER BY posted_us, source_line) FILTER (
-            WHERE description_key IN ('commission', 'principal')
-        ) AS rows
+        max(quantity_purchased) FILTER (WHERE quantity_purchased > 0) AS quantity
     FROM fee_settlement_rows
     WHERE transaction_key = 'order'
       AND (order_id, item_key) IN (SELECT (order_id, item_key) FROM refunds)
@@ -256,7 +257,7 @@ sales AS (
 ),
 joined AS (
     SELECT r.*, s.referral_fee, s.principal AS sale_principal,
-        s.quantity AS sale_quantity, s.rows AS sale_rows,
+        s.quantity AS sale_quantity,
         coalesce(r.sku, s.sku, '') AS item_sku,
         CASE WHEN r.principal_refunded IS NOT NULL AND s.principal > 0
              THEN least(1.0, abs(r.principal_refunded) / s.principal)
@@ -265,10 +266,10 @@ joined AS (
     JOIN sales s ON s.order_id = r.order_id AND s.item_key = r.item_key
     WHERE r.commission_rows > 0 AND s.referral_fee > 0
 )
-SELECT order_id, coalesce(order_item_code, '') AS order_item_code, refund_id,
-    posted_us, item_sku, coalesce(currency, '') AS currency, commission_refunded,
-    admin_fee, principal_refunded, quantity, referral_fee, sale_principal,
-    sale_quantity, rows, sale_rows
+SELECT order_id, item_key, coalesce(order_item_code, '') AS order_item_code,
+    refund_id, posted_us, item_sku, coalesce(currency, '') AS currency,
+    commission_refunded, admin_fee, principal_refunded, quantity, referral_fee,
+    sale_principal, sale_quantity
 FROM joined
 WHERE referral_fee * share - (commission_refunded + admin_fee)
       - least(
@@ -276,22 +277,29 @@ WHERE referral_fee * share - (commission_refunded + admin_fee)
       )
       > $tolerance - 0.01
 ORDER BY posted_us, order_id, item_key, refund_id
-""".replace("ROW_STRUCT", _ROW_STRUCT)
+"""
 
 
 @dataclass(frozen=True, slots=True)
 class SettlementRow:
-    """One settlement row used as evidence."""
+    """One settlement row used as evidence, with its normalized keys."""
 
     row_key: str
     source_line: int
     posted_at: datetime
-    transaction_type: str
+    transaction_key: str
+    amount_type_key: str
+    description_key: str
     amount_description: str
     amount: Decimal
     quantity: int | None
     settlement_id: str
     adjustment_id: str
+
+    @property
+    def refund_id(self) -> str:
+        """The refund the row belongs to, as the refund query names it."""
+        return self.adjustment_id or str(_epoch_us(self.posted_at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,9 +346,11 @@ class FeeCharge:
     """Fee refunds on the same order item."""
     currency: str
     preview: PreviewRow
-    charge_rows: tuple[SettlementRow, ...]
-    principal_rows: tuple[SettlementRow, ...]
-    refund_rows: tuple[SettlementRow, ...]
+    item_key: str
+    """The order item code, or "sku:" and the SKU when the code is blank."""
+    charge_rows: tuple[SettlementRow, ...] = ()
+    principal_rows: tuple[SettlementRow, ...] = ()
+    refund_rows: tuple[SettlementRow, ...] = ()
 
     @property
     def net_per_unit(self) -> Decimal:
@@ -388,8 +398,9 @@ class AdminFeeRefund:
     units: int
     units_known: bool
     allowed: Decimal
-    refund_rows: tuple[SettlementRow, ...]
-    sale_rows: tuple[SettlementRow, ...]
+    item_key: str
+    refund_rows: tuple[SettlementRow, ...] = ()
+    sale_rows: tuple[SettlementRow, ...] = ()
 
     @property
     def retained(self) -> Decimal:
@@ -434,13 +445,38 @@ class FeeRule:
         connection.execute(_SETTLEMENT_ROWS_SQL)
         try:
             charges = _fetch_charges(connection, context)
-            for charge in charges:
-                _judge_charge(charge, context, outcome)
+            overcharged = [
+                claimable_charge
+                for charge in charges
+                if (claimable_charge := _judge_charge(charge, context, outcome))
+                is not None
+            ]
             refunds = _fetch_refunds(connection, context)
-            for refund in refunds:
-                _judge_refund(refund, context, outcome)
+            kept_too_much = [
+                claimable_refund
+                for refund in refunds
+                if (claimable_refund := _judge_refund(refund, context, outcome))
+                is not None
+            ]
+            evidence = _fetch_evidence(
+                connection,
+                [(item.order_id, item.item_key) for item in overcharged]
+                + [(item.order_id, item.item_key) for item in kept_too_much],
+            )
         finally:
             connection.execute("DROP TABLE IF EXISTS fee_settlement_rows")
+
+        settings = context.settings
+        for charge in overcharged:
+            rows = evidence.get((charge.order_id, charge.item_key), [])
+            outcome.findings.append(
+                _fee_finding(_with_charge_rows(charge, rows), settings)
+            )
+        for refund in kept_too_much:
+            rows = evidence.get((refund.order_id, refund.item_key), [])
+            outcome.findings.append(
+                _refund_finding(_with_refund_rows(refund, rows), settings)
+            )
         logger.debug(
             "fee rule: %d fee candidates, %d refund candidates, %d findings, "
             "%d resolved",
@@ -517,9 +553,7 @@ def _charge(row: Mapping[str, Any]) -> FeeCharge:
         refunded=row["refunded"],
         currency=row["currency"] or preview.currency,
         preview=preview,
-        charge_rows=_settlement_rows(row["charge_rows"]),
-        principal_rows=_settlement_rows(row["principal_rows"]),
-        refund_rows=_settlement_rows(row["refund_rows"]),
+        item_key=row["item_key"],
     )
 
 
@@ -579,25 +613,88 @@ def _refund(row: Mapping[str, Any], settings: DetectionSettings) -> AdminFeeRefu
         units=units,
         units_known=quantity is not None,
         allowed=allowed,
-        refund_rows=_settlement_rows(row["rows"]),
-        sale_rows=_settlement_rows(row["sale_rows"] or []),
+        item_key=row["item_key"],
     )
 
 
-def _settlement_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[SettlementRow, ...]:
-    return tuple(
-        SettlementRow(
-            row_key=row["row_key"],
-            source_line=row["source_line"],
-            posted_at=_from_epoch_us(row["posted_us"]),
-            transaction_type=row["transaction_key"],
-            amount_description=row["amount_description"],
-            amount=row["amount"],
-            quantity=row["quantity"],
-            settlement_id=row["settlement_id"],
-            adjustment_id=row["adjustment_id"],
+def _fetch_evidence(
+    connection: duckdb.DuckDBPyConnection, items: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], list[SettlementRow]]:
+    """Read the settlement rows of the given (order id, item key) pairs."""
+    rows: dict[tuple[str, str], list[SettlementRow]] = defaultdict(list)
+    if not items:
+        return rows
+    cursor = connection.execute(
+        _EVIDENCE_SQL,
+        {"orders": [order for order, _ in items], "items": [item for _, item in items]},
+    )
+    for (
+        order_id,
+        item_key,
+        row_key,
+        source_line,
+        posted_us,
+        transaction_key,
+        amount_type_key,
+        description_key,
+        amount_description,
+        amount_text,
+        quantity,
+        settlement_id,
+        adjustment_id,
+    ) in cursor.fetchall():
+        rows[(order_id, item_key)].append(
+            SettlementRow(
+                row_key=row_key,
+                source_line=source_line,
+                posted_at=_from_epoch_us(posted_us),
+                transaction_key=transaction_key,
+                amount_type_key=amount_type_key,
+                description_key=description_key,
+                amount_description=amount_description,
+                amount=Decimal(amount_text),
+                quantity=quantity,
+                settlement_id=settlement_id,
+                adjustment_id=adjustment_id,
+            )
         )
-        for row in rows
+    return rows
+
+
+def _with_charge_rows(charge: FeeCharge, rows: Sequence[SettlementRow]) -> FeeCharge:
+    fee_rows = [row for row in rows if row.description_key == _FEE_DESCRIPTION]
+    return replace(
+        charge,
+        charge_rows=tuple(
+            row for row in fee_rows if row.transaction_key == "order" and row.amount < 0
+        ),
+        principal_rows=tuple(
+            row
+            for row in rows
+            if row.transaction_key == "order"
+            and row.amount_type_key == "itemprice"
+            and row.description_key == "principal"
+        ),
+        refund_rows=tuple(row for row in fee_rows if row.amount > 0),
+    )
+
+
+def _with_refund_rows(
+    refund: AdminFeeRefund, rows: Sequence[SettlementRow]
+) -> AdminFeeRefund:
+    return replace(
+        refund,
+        sale_rows=tuple(
+            row
+            for row in rows
+            if row.transaction_key == "order"
+            and row.description_key in ("principal", "commission")
+        ),
+        refund_rows=tuple(
+            row
+            for row in rows
+            if row.transaction_key == "refund" and row.refund_id == refund.refund_id
+        ),
     )
 
 
@@ -606,7 +703,8 @@ def _settlement_rows(rows: Sequence[Mapping[str, Any]]) -> tuple[SettlementRow, 
 
 def _judge_charge(
     charge: FeeCharge, context: RuleContext, outcome: RuleOutcome
-) -> None:
+) -> FeeCharge | None:
+    """Add the charge's resolution to `outcome`, or return it when it is claimable."""
     settings = context.settings
     window = claim_window(
         FEE_OVERCHARGE, charge.charged_at, settings.region, settings.window_overrides
@@ -618,13 +716,13 @@ def _judge_charge(
     elif context.as_of > window.closes:
         outcome.resolved.append(_fee_resolution(charge, "window_closed", settings))
     elif age > timedelta(days=PREVIEW_VALID_DAYS) or context.as_of < window.opens:
-        # The current preview says nothing sure about an older charge.
-        return
+        # The current preview is no evidence of the fee due on an older charge.
+        return None
     elif charge.amount < settings.min_claim_value:
         outcome.resolved.append(_fee_resolution(charge, "below_minimum", settings))
     else:
-        tier = _tier_check(charge, settings)
-        outcome.findings.append(_fee_finding(charge, tier, window.closes, settings))
+        return charge
+    return None
 
 
 def _tier_check(charge: FeeCharge, settings: DetectionSettings) -> TierCheck | None:
@@ -648,35 +746,32 @@ def _tier_check(charge: FeeCharge, settings: DetectionSettings) -> TierCheck | N
 
 def _judge_refund(
     refund: AdminFeeRefund, context: RuleContext, outcome: RuleOutcome
-) -> None:
+) -> AdminFeeRefund | None:
+    """Add the refund's resolution to `outcome`, or return it when it is claimable."""
     settings = context.settings
     window = claim_window(
         REFUND_ADMIN_FEE, refund.refunded_at, settings.region, settings.window_overrides
     )
-    if refund.excess <= settings.fee_tolerance:
-        return
+    if refund.excess <= settings.fee_tolerance or context.as_of < window.opens:
+        return None
     if context.as_of > window.closes:
         outcome.resolved.append(_refund_resolution(refund, "window_closed", settings))
-    elif context.as_of < window.opens:
-        return
     elif refund.amount < settings.min_claim_value:
         outcome.resolved.append(_refund_resolution(refund, "below_minimum", settings))
     else:
-        outcome.findings.append(
-            _refund_finding(refund, window.opens, window.closes, settings)
-        )
+        return refund
+    return None
 
 
 # Findings and resolutions
 
 
-def _fee_finding(
-    charge: FeeCharge,
-    tier: TierCheck | None,
-    closes: datetime,
-    settings: DetectionSettings,
-) -> Finding:
+def _fee_finding(charge: FeeCharge, settings: DetectionSettings) -> Finding:
     preview = charge.preview
+    tier = _tier_check(charge, settings)
+    closes = claim_window(
+        FEE_OVERCHARGE, charge.charged_at, settings.region, settings.window_overrides
+    ).closes
     confidence, confidence_reason = _fee_confidence(charge, tier)
     return Finding(
         key=charge.key,
@@ -831,12 +926,11 @@ def _fee_resolution(
     )
 
 
-def _refund_finding(
-    refund: AdminFeeRefund,
-    opens: datetime,
-    closes: datetime,
-    settings: DetectionSettings,
-) -> Finding:
+def _refund_finding(refund: AdminFeeRefund, settings: DetectionSettings) -> Finding:
+    window = claim_window(
+        REFUND_ADMIN_FEE, refund.refunded_at, settings.region, settings.window_overrides
+    )
+    opens, closes = window.opens, window.closes
     confidence: Confidence = "high"
     confidence_reason = (
         "The settlement shows the referral fee of the sale and what its refund "
