@@ -5,10 +5,10 @@ measured. Recomputing the tier from those measurements shows whether the listed 
 is larger than the unit's own measurements allow, which is the usual ground of a
 weight-and-dimensions fee dispute.
 
-Each table is one region's tier definitions from the date they took effect; a tier
-is the first row, in order from smallest to largest, whose limits the unit does not
-exceed. Limits are in the table's own units (inches and pounds, or centimetres and
-kilograms); measurements are converted to them first.
+Each table holds one region's tier definitions from the date they took effect. A
+unit's tier is the first row, in order from smallest to largest, whose limits the
+unit does not exceed. Limits are in the table's own units (inches and pounds, or
+centimetres and kilograms), and measurements are converted to them first.
 
 Sources: Amazon's US help page "Product size tiers" (2023 table "ending after
 February 4, 2024" and the table in force since 2024-02-05), and the EU help page
@@ -32,7 +32,7 @@ from typing import Literal, TypeAlias
 from detection.policy import PolicyRegion
 
 WeightBasis: TypeAlias = Literal["unit", "shipping"]
-"""Which weight a tier's limit applies to: the unit weight alone, or the shipping
+"""The weight a tier's limit applies to: the unit weight alone, or the shipping
 weight (the greater of unit weight and dimensional weight)."""
 
 US_TIERS_2024 = date(2024, 2, 5)
@@ -48,7 +48,8 @@ _GRAMS_PER_KILOGRAM = Decimal(1000)
 
 @dataclass(frozen=True, slots=True)
 class SizeTier:
-    """The largest unit of one tier; a limit of None does not apply."""
+    """The limits of one tier, the largest unit it admits. A limit of None does not
+    apply."""
 
     name: str
     max_weight: Decimal | None = None
@@ -66,7 +67,7 @@ class SizeTier:
     """Other spellings of the tier in the fee preview, compared normalized."""
 
     def admits(self, unit: Measurements, table: SizeTierTable) -> bool:
-        """Whether the unit exceeds none of this tier's limits."""
+        """Return True when the unit exceeds none of this tier's limits."""
         sides = unit.sides_in(table.length_unit)
         weight = unit.weight_in(table.weight_unit)
         longest, median, shortest = sides
@@ -108,7 +109,8 @@ class SizeTierTable:
     def dimensional_weight(
         self, sides: tuple[Decimal, Decimal, Decimal], minimum_side: Decimal
     ) -> Decimal | None:
-        """Volume over the divisor, with the two shorter sides raised to the minimum."""
+        """Return the volume over the divisor, the two shorter sides raised to the
+        minimum; None when the table has no divisor."""
         if self.dimensional_divisor is None:
             return None
         longest, median, shortest = sides
@@ -116,18 +118,18 @@ class SizeTierTable:
         return volume / self.dimensional_divisor
 
     def rank(self, tier: SizeTier) -> int:
-        """Position of the tier in the table, 0 for the smallest."""
+        """Return the position of the tier in the table, 0 for the smallest."""
         return self.tiers.index(tier)
 
     def implied_tier(self, unit: Measurements) -> SizeTier | None:
-        """The smallest tier that admits the unit; None when none does."""
+        """Return the smallest tier that admits the unit, or None."""
         for tier in self.tiers:
             if tier.admits(unit, self):
                 return tier
         return None
 
     def listed_tier(self, name: str) -> SizeTier | None:
-        """The tier a fee preview names, or None for a name the table does not know.
+        """Return the tier a fee preview names, or None for a name not in the table.
 
         Names are compared in lower case with letters and digits only. A name may
         carry a suffix such as a weight band ("Standard Parcel 2"): the longest
@@ -158,7 +160,7 @@ class Measurements:
     weight_unit: Literal["lb", "oz", "g", "kg"]
 
     def sides_in(self, unit: Literal["in", "cm"]) -> tuple[Decimal, Decimal, Decimal]:
-        """The sides, longest first, converted to `unit`."""
+        """Return the sides, longest first, converted to `unit`."""
         factor = Decimal(1)
         if self.length_unit == "in" and unit == "cm":
             factor = _CENTIMETRES_PER_INCH
@@ -170,7 +172,7 @@ class Measurements:
         return longest, median, shortest
 
     def weight_in(self, unit: Literal["lb", "kg"]) -> Decimal:
-        """The weight converted to `unit`."""
+        """Return the weight converted to `unit`."""
         grams = (
             self.weight
             * {
@@ -282,7 +284,7 @@ _US_2024 = SizeTierTable(
     source="Amazon US help page Product size tiers, table since 2024-02-05",
 )
 
-# Envelope and parcel tiers limit the unit weight only; the oversize tiers limit
+# Envelope and parcel tiers limit the unit weight only. The oversize tiers limit
 # the unit weight and, separately, the dimensional weight.
 _EU_ESTIMATE = SizeTierTable(
     region="EU",
@@ -379,7 +381,7 @@ def tier_table(
     on: date,
     tables: Sequence[SizeTierTable] = SIZE_TIER_TABLES,
 ) -> SizeTierTable | None:
-    """The region's table in force on `on`, or None when no table covers the date."""
+    """Return the region's table in force on `on`, or None when none covers it."""
     chosen: SizeTierTable | None = None
     for table in tables:
         if table.region != region or table.effective_from > on:
@@ -391,8 +393,8 @@ def tier_table(
 
 @functools.lru_cache(maxsize=1024)
 def normalize_tier_name(name: str) -> str:
-    """Lower case, letters and digits only: "Extra-large 150+ lb" becomes
-    "extralarge150lb"."""
+    """Return the name in lower case with letters and digits only, so
+    "Extra-large 150+ lb" becomes "extralarge150lb"."""
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
@@ -429,8 +431,10 @@ def measurements(
     weight: Decimal | None,
     weight_unit: str,
 ) -> Measurements | None:
-    """Build measurements from fee preview fields; None when one is missing,
-    not positive, or in a unit this module does not know."""
+    """Build measurements from fee preview fields.
+
+    Returns None when a field is missing or not positive, or its unit is unknown.
+    """
     length = _LENGTH_UNITS.get(length_unit.strip().lower())
     mass = _WEIGHT_UNITS.get(weight_unit.strip().lower())
     if length is None or mass is None or weight is None or weight <= 0:

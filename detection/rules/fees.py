@@ -6,9 +6,14 @@ preview expects for the SKU. The preview describes the current state, so it judg
 only charges of the last 90 days. Fee refunds on the same order item (positive
 FBAPerUnitFulfillmentFee rows of any transaction type) are subtracted first. The
 preview's listed size tier is also checked against the tier its own measurements
-imply (`detection.size_tiers`); a listed tier larger than the implied one is told to
-the seller and lowers the confidence, but no fee is computed for the other tier, and
-a larger tier alone gives no finding because its fee is not in the data.
+imply (`detection.size_tiers`). A listed tier larger than the implied one is named
+in the finding's reason and lowers the confidence, but no fee is computed for the
+other tier, and a larger tier alone gives no finding because its fee is not in the
+data.
+
+NOTE: a fee change or a surcharge (such as a holiday peak fee) in the last 90 days
+that the preview does not show makes charges differ from it; such charges are
+flagged as overcharges until the preview and the charges agree.
 
 refund_admin_fee checks what Amazon kept of the referral fee when it refunded an
 order item. Amazon may keep at most min(cap per unit, share x referral fee) of the
@@ -56,7 +61,7 @@ SETTLEMENT_REPORT = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 FEE_PREVIEW_REPORT = "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"
 
 PREVIEW_VALID_DAYS = 90
-"""The fee preview describes the current state; it judges charges this recent."""
+"""Days the current fee preview is taken to be valid for, counted back from now."""
 
 _FEE_DESCRIPTION = "fbaperunitfulfillmentfee"
 _CENT = Decimal("0.01")
@@ -422,8 +427,7 @@ class AdminFeeRefund:
 
 
 class FeeRule:
-    """Finds fulfillment fees above the fee preview and referral fees kept on
-    refunds."""
+    """Fulfillment fees above the fee preview and referral fees kept on refunds."""
 
     name = "fees"
     finding_types = (FEE_OVERCHARGE, REFUND_ADMIN_FEE)
@@ -492,7 +496,7 @@ class FeeRule:
 
 
 def _lookback(category: str, context: RuleContext) -> tuple[int, int]:
-    """Epoch microseconds of the oldest and newest event worth reading.
+    """Return the epoch microseconds of the oldest and newest event worth reading.
 
     Events stay of interest for two window lengths: in the first the finding is
     open, in the second a window_closed resolution still closes an earlier finding.
@@ -726,8 +730,8 @@ def _judge_charge(
 
 
 def _tier_check(charge: FeeCharge, settings: DetectionSettings) -> TierCheck | None:
-    """The listed and implied tiers when the preview lists a larger tier than its
-    own measurements imply; None when it does not or the data cannot tell."""
+    """Return the listed and implied tiers when the preview lists a larger tier than
+    its own measurements imply, else None (also when the data cannot tell)."""
     preview = charge.preview
     table = tier_table(settings.region, charge.charged_at.date())
     unit = measurements(
@@ -852,9 +856,9 @@ def _fee_reason(charge: FeeCharge, tier: TierCheck | None, closes: datetime) -> 
         estimate = "" if tier.table.verified else " (thresholds estimated)"
         sentences.append(
             f"The preview also lists the size tier {tier.listed.name}, but its own "
-            f"measurements fit {tier.implied.name}{estimate}; the fee for "
-            f"{tier.implied.name} would be lower still, and a weight and dimensions "
-            "dispute with photos can claim that difference too."
+            f"measurements fit {tier.implied.name}{estimate}. The fee of the smaller "
+            "tier is usually lower, and a weight and dimensions dispute with photos "
+            "can claim that difference too."
         )
     sentences.append(
         f"A fee dispute for this charge can be filed until {_day(closes)}."

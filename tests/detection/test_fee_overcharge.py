@@ -41,7 +41,7 @@ def _fees(
     return of_type(result, FEE)
 
 
-def test_overcharged_fee_is_found_with_amount_per_unit_and_units() -> None:
+def test_overcharged_fee_is_found() -> None:
     result = detect_fees(
         sale_rows(quantity=2, fee="-10.80"), [preview_row()], as_of=RIPE
     )
@@ -105,7 +105,7 @@ def test_small_overcharge_becomes_below_minimum_resolution() -> None:
     assert resolution.cause == "below_minimum"
 
 
-def test_quantity_of_the_fee_row_wins_over_the_principal() -> None:
+def test_fee_row_quantity_wins() -> None:
     rows = [
         settlement_row(amount_type="ItemPrice", description="Principal", quantity=5),
         settlement_row(amount="-16.20", quantity=3),
@@ -117,7 +117,7 @@ def test_quantity_of_the_fee_row_wins_over_the_principal() -> None:
     assert finding.amount == Decimal("4.20")
 
 
-def test_without_any_quantity_one_unit_is_assumed_with_medium_confidence() -> None:
+def test_missing_quantity_assumes_one_unit() -> None:
     [finding] = _fees([settlement_row(amount="-6.40", quantity=None)])
 
     assert finding.open_units == 1
@@ -126,7 +126,7 @@ def test_without_any_quantity_one_unit_is_assumed_with_medium_confidence() -> No
     assert "one unit was assumed" in finding.reason
 
 
-def test_sku_comes_from_the_principal_when_the_fee_row_has_none() -> None:
+def test_sku_from_the_principal_row() -> None:
     rows = [
         settlement_row(amount_type="ItemPrice", description="Principal", quantity=1),
         settlement_row(amount="-6.40", sku=None, quantity=None),
@@ -137,7 +137,7 @@ def test_sku_comes_from_the_principal_when_the_fee_row_has_none() -> None:
     assert finding.sku == SKU
 
 
-def test_fee_refund_in_a_later_adjustment_closes_the_overcharge() -> None:
+def test_fee_refund_resolves_the_charge() -> None:
     rows = [
         *sale_rows(fee="-6.40"),
         settlement_row(
@@ -179,7 +179,7 @@ def test_inside_the_window(as_of: datetime, found: bool) -> None:
     assert bool(_fees(sale_rows(fee="-6.40"), as_of=as_of)) is found
 
 
-def test_after_the_window_the_charge_is_resolved_as_closed() -> None:
+def test_charge_after_window_is_closed() -> None:
     result = detect_fees(
         sale_rows(fee="-6.40"),
         [preview_row()],
@@ -200,14 +200,14 @@ def test_charge_after_as_of_is_not_read() -> None:
     assert resolved_of_type(result, FEE) == []
 
 
-def test_posted_date_stands_in_for_a_blank_posted_date_time() -> None:
+def test_posted_date_replaces_blank_time() -> None:
     midnight = datetime(2026, 3, 4, 8, tzinfo=UTC)
     [finding] = _fees([settlement_row(amount="-6.40", at=None, posted_date=midnight)])
 
     assert finding.occurred_at == midnight
 
 
-def test_charge_before_october_2024_keeps_the_ninety_day_window() -> None:
+def test_charge_before_october_2024_window() -> None:
     old = datetime(2024, 9, 1, 12, tzinfo=UTC)
     [finding] = _fees(sale_rows(fee="-6.40", at=old), as_of=old + timedelta(days=30))
 
@@ -262,7 +262,7 @@ def test_blank_expected_fee_gives_nothing(expected: str | None) -> None:
     assert _fees(sale_rows(fee="-6.40"), [preview_row(expected=expected)]) == []
 
 
-def test_the_highest_expected_fee_of_a_sku_is_used() -> None:
+def test_preview_highest_expected_fee_wins() -> None:
     preview = [preview_row(expected="4.00"), preview_row(expected="5.00", fnsku="X2")]
 
     [finding] = _fees(sale_rows(fee="-6.40"), preview)
@@ -349,7 +349,7 @@ def test_tier_mismatch_alone_gives_no_finding() -> None:
     assert _fees(sale_rows(fee="-4.00"), [preview]) == []
 
 
-def test_unknown_tier_name_or_missing_measurements_skip_the_tier_check() -> None:
+def test_tier_check_skipped_without_data() -> None:
     preview = [
         preview_row(tier="Mystery tier"),
         preview_row(sku="B", tier="Large bulky", sides=("", "8", "2")),

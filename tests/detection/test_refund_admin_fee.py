@@ -112,7 +112,7 @@ def test_cap_counts_every_unit() -> None:
     assert _admin(rows) == []
 
 
-def test_partial_refund_is_judged_on_its_share_of_the_referral_fee() -> None:
+def test_partial_refund_uses_its_share() -> None:
     rows = [
         *_sale(principal="40.00", commission="-6.00", quantity=2),
         *_refund(principal="-20.00", commission="3.00", admin_fee="-0.60"),
@@ -134,7 +134,7 @@ def test_partial_refund_without_commission_back_is_found() -> None:
     assert "part of the sale" in finding.reason
 
 
-def test_refund_without_principal_takes_the_whole_fee_with_medium_confidence() -> None:
+def test_refund_without_principal_is_medium() -> None:
     rows = [
         *_sale(),
         *_refund(principal=None, commission="10.00", admin_fee="-3.00"),
@@ -181,7 +181,7 @@ def test_inside_the_window(as_of: datetime) -> None:
     assert len(_admin(rows, as_of=as_of)) == 1
 
 
-def test_after_the_window_the_refund_is_resolved_as_closed() -> None:
+def test_refund_after_window_is_closed() -> None:
     rows = [*_sale(), *_refund(commission="12.00", admin_fee="-3.00")]
 
     result = detect_fees(rows, as_of=REFUNDED_AT + timedelta(days=90, microseconds=1))

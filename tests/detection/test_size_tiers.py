@@ -79,7 +79,7 @@ def test_weight_in_ounces_and_centimetres_are_converted() -> None:
     )
 
 
-def test_us_table_before_february_2024_has_the_oversize_tiers() -> None:
+def test_us_table_before_february_2024() -> None:
     on = date(2024, 2, 4)
 
     assert _table(on=on).effective_from < date(2024, 2, 5)
@@ -132,7 +132,7 @@ def test_us_listed_tier_names(name: str, expected: str) -> None:
     assert tier.name == expected
 
 
-def test_eu_listed_tier_name_with_a_weight_band_suffix() -> None:
+def test_eu_tier_name_with_band_suffix() -> None:
     tier = _table("EU").listed_tier("Standard Parcel 2")
 
     assert tier is not None
