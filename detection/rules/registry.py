@@ -7,6 +7,7 @@ implements `Rule`, added to `default_rules` below.
 from __future__ import annotations
 
 from detection.rules.base import Rule
+from detection.rules.fees import FeeRule
 from detection.rules.inbound import InboundRule
 from detection.rules.payouts import PayoutsRule
 from detection.rules.removals import RemovalRule
@@ -22,4 +23,5 @@ def default_rules() -> tuple[Rule, ...]:
         InboundRule(),
         ReturnsRule(),
         PayoutsRule(),
+        FeeRule(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from detection import DetectionInput, run_detection
+from detection.tables import REQUIRED_COLUMNS
 from tests.detection.builders import T0, days, ledger_row, ledger_table
 
 RIPE = T0 + days(20)
@@ -10,9 +11,7 @@ RIPE = T0 + days(20)
 
 def test_no_synced_report_checks_nothing_and_says_why() -> None:
     result = run_detection(
-        DetectionInput(
-            as_of=RIPE, unsynced=frozenset({"ledger_detail", "reimbursements"})
-        )
+        DetectionInput(as_of=RIPE, unsynced=frozenset(REQUIRED_COLUMNS))
     )
 
     assert result.findings == []
