@@ -48,6 +48,7 @@ sandbox: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_parse.py
 	$(BIN)/python bench/bench_detection.py
+	$(BIN)/python -m bench.detection
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
