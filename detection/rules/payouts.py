@@ -428,7 +428,8 @@ def _reversal_case(
         f"{original.record.reimbursement_id} ({original.record.reason}) for SKU "
         f"{original.record.sku}. Since that payout {units_text(found)} "
         f"{'was' if found == 1 else 'were'} found again and {units_text(returned)} "
-        f"returned, so {units_text(open_units)} of the reversal has no cause."
+        f"returned, so nothing explains the reversal of "
+        f"{units_text(open_units)}."
     )
     if per_unit is None:
         value_note = (
