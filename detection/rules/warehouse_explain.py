@@ -83,9 +83,7 @@ def build_resolution(
 ) -> Resolution:
     """Build the resolution of a loss row that needs no claim, for `cause`."""
     row = assessment.row
-    # Every field is built here with its model type, so validation is skipped:
-    # a run closes tens of thousands of losses on a large seller.
-    return Resolution.model_construct(
+    return Resolution(
         key=assessment.key,
         type=assessment.finding_type,
         fnsku=row.fnsku,
