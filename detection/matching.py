@@ -87,27 +87,65 @@ def allocate_credits(
     ordered_credits = sorted(
         credits, key=lambda credit: (credit.occurred_at, credit.sort_key)
     )
+    queues = _ClassQueues(matched)
     for credit in ordered_credits:
         if credit.units >= 0:
-            _allocate_one(matched, credit, lookback)
+            queues.allocate(credit, credit.occurred_at + lookback)
     return matched
 
 
-def _allocate_one(
-    matched: list[MatchedLoss[LossItem, CreditItem]],
-    credit: Credit[CreditItem],
-    lookback: timedelta,
-) -> None:
-    latest_loss_time = credit.occurred_at + lookback
-    remaining = credit.units
-    for entry in matched:
-        if entry.loss.occurred_at > latest_loss_time:
-            return
-        if entry.loss.loss_class not in credit.offsets or entry.open_units == 0:
-            continue
+class _ClassQueues(Generic[LossItem, CreditItem]):
+    """The losses of each class in matching order, with the first open one.
 
-        units = min(remaining, entry.open_units)
-        entry.add(Allocation(credit, units))
-        remaining -= units
-        if remaining == 0:
-            return
+    Credits come in time order and always fill the earliest open loss of a class,
+    so the losses of a class that are full form a prefix of its list. Each class
+    keeps the position of its first loss with open units, and every credit starts
+    there instead of at the first loss: the whole allocation is linear in the
+    number of losses and credits.
+    """
+
+    def __init__(self, matched: list[MatchedLoss[LossItem, CreditItem]]) -> None:
+        self._matched = matched
+        self._positions: dict[str, list[int]] = {}
+        for position, entry in enumerate(matched):
+            self._positions.setdefault(entry.loss.loss_class, []).append(position)
+        self._first_open = dict.fromkeys(self._positions, 0)
+
+    def allocate(self, credit: Credit[CreditItem], latest_loss_time: datetime) -> None:
+        """Give the credit's units to the earliest open losses it may offset.
+
+        Only losses that happened no later than `latest_loss_time` qualify. A
+        credit of 0 units is attached to the first qualifying loss.
+        """
+        classes = [name for name in credit.offsets if name in self._positions]
+        remaining = credit.units
+        while True:
+            position = self._earliest_open(classes)
+            if position is None:
+                return
+            entry = self._matched[position]
+            if entry.loss.occurred_at > latest_loss_time:
+                return
+            units = min(remaining, entry.open_units)
+            entry.add(Allocation(credit, units))
+            remaining -= units
+            if remaining == 0:
+                return
+
+    def _earliest_open(self, classes: list[str]) -> int | None:
+        """Return the position in `matched` of the first open loss of `classes`."""
+        earliest: int | None = None
+        for name in classes:
+            positions = self._positions[name]
+            index = self._first_open[name]
+            while (
+                index < len(positions)
+                and self._matched[positions[index]].open_units == 0
+            ):
+                index += 1
+            self._first_open[name] = index
+            if index < len(positions) and (
+                earliest is None or positions[index] < earliest
+            ):
+                earliest = positions[index]
+        return earliest

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar, TypeVar
 
 from detection.calendar import add_business_days
 from detection.matching import Credit, Loss, allocate_credits
 from detection.models import DetectionSettings
-from detection.policy import amazon_pays_proactively, claim_window
+from detection.policy import amazon_pays_proactively, claim_window, valuation_basis
 from detection.queries import (
     LedgerAdjustment,
     ReimbursementRecord,
@@ -47,12 +47,21 @@ from detection.rules.warehouse_types import (
     WarehouseMatch,
 )
 from detection.tables import LEDGER_DETAIL, REIMBURSEMENTS
-from detection.valuation import AmazonEstimate, choose_unit_value, claim_amount
+from detection.valuation import (
+    AmazonEstimate,
+    UnitValue,
+    choose_unit_value,
+    claim_amount,
+)
 
 logger = logging.getLogger(__name__)
 
 _LOST_ONLY = frozenset({LOST})
 _BOTH_CLASSES = frozenset({LOST, DAMAGED})
+_OFFSETS_BY_REIMBURSEMENT = {
+    reason_key: frozenset({loss_class})
+    for reason_key, loss_class in LOSS_CLASS_BY_REIMBURSEMENT.items()
+}
 _Row = TypeVar("_Row", LedgerAdjustment, ReimbursementRecord)
 
 
@@ -80,8 +89,9 @@ class WarehouseRule:
             reimbursement_reasons=[*LOSS_CLASS_BY_REIMBURSEMENT, REVERSAL_REASON_KEY],
         )
         outcome = RuleOutcome()
+        policy = _PolicyCache(rows.estimates, context)
         for match in _match_by_fnsku(rows, context.settings):
-            _judge(_assess(match, rows.estimates, context), context, outcome)
+            _judge(_assess(match, policy, context), context, outcome)
 
         logger.debug(
             "warehouse rule: %d candidate ledger rows, %d reimbursement rows, "
@@ -155,63 +165,122 @@ def _reimbursement_credits(
                 item=netted,
                 occurred_at=original.approval_date,
                 sort_key=(original.source_line, original.row_key),
-                offsets=frozenset({LOSS_CLASS_BY_REIMBURSEMENT[original.reason_key]}),
+                offsets=_OFFSETS_BY_REIMBURSEMENT[original.reason_key],
                 units=netted.units,
             )
         )
     return credits
 
 
+class _PolicyCache:
+    """Policy results of one run, looked up once per day, weekday or SKU.
+
+    Claim windows, the valuation basis and proactive payouts depend only on the
+    UTC date of the loss, the wait for a lost unit only on its weekday, and the
+    unit value only on the SKU, the FNSKU and the valuation basis. Looking each up
+    once keeps the per-loss work small on sellers with tens of thousands of losses;
+    the results equal what the policy functions return for the loss itself.
+    """
+
+    def __init__(
+        self, estimates: Mapping[str, AmazonEstimate], context: RuleContext
+    ) -> None:
+        self._estimates = estimates
+        self._context = context
+        self._days: dict[tuple[str, date], tuple[timedelta, timedelta, bool, str]] = {}
+        self._business_waits: dict[int, timedelta] = {}
+        self._values: dict[tuple[str, str, str], UnitValue] = {}
+
+    def day_rules(
+        self, finding_type: str, occurred_at: datetime
+    ) -> tuple[timedelta, timedelta, bool, str]:
+        """Return the window's opening and closing offsets, whether Amazon pays
+        on its own, and the valuation basis, for a loss at `occurred_at`."""
+        day = occurred_at.astimezone(UTC).date()
+        cache_key = (finding_type, day)
+        rules = self._days.get(cache_key)
+        if rules is None:
+            settings = self._context.settings
+            window = claim_window(
+                finding_type, occurred_at, settings.region, settings.window_overrides
+            )
+            rules = (
+                window.opens - occurred_at,
+                window.closes - occurred_at,
+                amazon_pays_proactively(finding_type, occurred_at),
+                valuation_basis(occurred_at),
+            )
+            self._days[cache_key] = rules
+        return rules
+
+    def wait_end(self, loss_class: str, occurred_at: datetime) -> datetime:
+        """Return when Amazon's waiting period for the loss ends."""
+        settings = self._context.settings
+        if loss_class != LOST:
+            return occurred_at + timedelta(days=settings.damaged_wait_days)
+        weekday = occurred_at.weekday()
+        wait = self._business_waits.get(weekday)
+        if wait is None:
+            # NOTE: weekdays are counted in UTC, not in the marketplace's time
+            # zone, so a loss late on a local Sunday in the Americas counts from
+            # Monday. add_business_days moves by whole days, so the wait depends
+            # on the weekday alone.
+            wait = (
+                add_business_days(occurred_at, settings.lost_wait_business_days)
+                - occurred_at
+            )
+            self._business_waits[weekday] = wait
+        return occurred_at + wait
+
+    def unit_value(self, row: LedgerAdjustment, basis: str) -> UnitValue:
+        """Return the value of one unit of the loss row."""
+        cache_key = (row.msku, row.fnsku, basis)
+        value = self._values.get(cache_key)
+        if value is None:
+            value = choose_unit_value(
+                row.msku,
+                row.fnsku,
+                self._context.unit_costs,
+                self._estimates,
+                self._context.settings.marketplace_currency,
+                event_at=row.occurred_at,
+            )
+            self._values[cache_key] = value
+        return value
+
+
 def _assess(
-    match: WarehouseMatch,
-    estimates: Mapping[str, AmazonEstimate],
-    context: RuleContext,
+    match: WarehouseMatch, policy: _PolicyCache, context: RuleContext
 ) -> LossAssessment:
     settings = context.settings
     row = match.loss.item
     loss_class = match.loss.loss_class
+    occurred_at = row.occurred_at
 
     open_units = match.open_units
     if row.unreconciled_quantity is not None:
         open_units = min(open_units, max(row.unreconciled_quantity, 0))
 
-    unit_value = choose_unit_value(
-        row.msku,
-        row.fnsku,
-        context.unit_costs,
-        estimates,
-        settings.marketplace_currency,
-        event_at=row.occurred_at,
-    )
     finding_type = FINDING_TYPE_BY_CLASS[loss_class]
-    window = claim_window(
-        finding_type, row.occurred_at, settings.region, settings.window_overrides
+    opens_after, closes_after, proactive, basis = policy.day_rules(
+        finding_type, occurred_at
     )
-    age = context.as_of - row.occurred_at
+    unit_value = policy.unit_value(row, basis)
+    age = context.as_of - occurred_at
     return LossAssessment(
         match=match,
         loss_class=loss_class,
         key=finding_key(finding_type, row.fnsku, row.row_key),
         open_units=open_units,
         window_opens=max(
-            window.opens, _window_opens(loss_class, row.occurred_at, settings)
+            occurred_at + opens_after, policy.wait_end(loss_class, occurred_at)
         ),
-        window_closes=window.closes,
+        window_closes=occurred_at + closes_after,
         unit_value=unit_value,
         amount=claim_amount(open_units, unit_value.amount),
-        amazon_expected_to_pay=amazon_pays_proactively(finding_type, row.occurred_at)
+        amazon_expected_to_pay=proactive
         and age < timedelta(days=settings.proactive_payout_days),
     )
-
-
-def _window_opens(
-    loss_class: str, occurred_at: datetime, settings: DetectionSettings
-) -> datetime:
-    if loss_class == LOST:
-        # NOTE: weekdays are counted in UTC, not in the marketplace's time zone, so
-        # a loss late on a local Sunday in the Americas counts from Monday.
-        return add_business_days(occurred_at, settings.lost_wait_business_days)
-    return occurred_at + timedelta(days=settings.damaged_wait_days)
 
 
 def _judge(
