@@ -80,8 +80,9 @@ async def ingested_report_types(db: AsyncSession, user_id: str) -> set[str]:
 
     Every ingested report, a CANCELLED (empty) one too, leaves a ReportDocument row.
     A listed report type (settlements) for which Amazon listed no document leaves
-    none, so the syncs' own report entries marked `empty` count as well: otherwise
-    a seller without settlements would be told forever to sync them.
+    no such row, so the syncs' report entries marked `empty` count as well.
+    Otherwise the coverage of a seller without settlements would keep asking for a
+    sync that includes them.
     """
     rows = await db.scalars(
         select(ReportDocument.report_type)

@@ -1,4 +1,4 @@
-"""Which report types count as synced for the detection coverage."""
+"""Report types that count as synced for the detection coverage."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ SETTLEMENTS = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
 ORDERS = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL"
 
 
-async def test_listed_report_without_documents_counts_as_synced(
-    db: AsyncSession,
-) -> None:
+async def test_empty_listed_report_counts_as_synced(db: AsyncSession) -> None:
     user = await upsert_user_from_amazon(
         db, amazon_user_id="amzn1.account.S", email="s@x", name="S"
     )
