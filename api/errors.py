@@ -110,6 +110,19 @@ def _field_errors(error: RequestValidationError) -> list[dict[str, Any]]:
     fields = []
     for item in error.errors():
         location = [str(part) for part in item.get("loc", ())]
+        if item.get("type") == "json_invalid":
+            # The second part of the location is a character offset, not a field.
+            fields.append(
+                {
+                    "field": "body",
+                    "location": "body",
+                    "message": "the body is not valid JSON "
+                    f"({item.get('ctx', {}).get('error', 'JSON decode error')}); "
+                    "send a JSON object",
+                    "type": "json_invalid",
+                }
+            )
+            continue
         fields.append(
             {
                 "field": ".".join(location[1:]) or ".".join(location),
@@ -156,7 +169,15 @@ def install_error_handlers(app: FastAPI) -> None:
     ) -> JSONResponse:
         fields = _field_errors(error)
         names = ", ".join(sorted({f["field"] for f in fields})) or "the request"
-        message = f"Invalid value for {names}; fix the listed fields and send again."
+        if len(fields) == 1:
+            message = (
+                f"Invalid value for {names}: {fields[0]['message']}; fix it and "
+                "send again."
+            )
+        else:
+            message = (
+                f"Invalid value for {names}; fix the listed fields and send again."
+            )
         return JSONResponse(
             error_body("validation_error", message, fields), status_code=422
         )

@@ -76,13 +76,23 @@ async def list_syncs(
 
 
 async def ingested_report_types(db: AsyncSession, user_id: str) -> set[str]:
-    """Return the report types stored for the user at least once, empty ones included.
+    """Return the report types synced for the user at least once, empty ones included.
 
     Every ingested report, a CANCELLED (empty) one too, leaves a ReportDocument row.
+    A listed report type (settlements) for which Amazon listed no document leaves
+    no such row, so the syncs' report entries marked `empty` count as well.
+    Otherwise the coverage of a seller without settlements would keep asking for a
+    sync that includes them.
     """
     rows = await db.scalars(
         select(ReportDocument.report_type)
         .where(ReportDocument.user_id == user_id)
         .distinct()
     )
-    return set(rows)
+    found = set(rows)
+    runs = await db.scalars(select(SyncRun.reports).where(SyncRun.user_id == user_id))
+    for reports in runs:
+        for report in reports or []:
+            if report.get("status") == "empty" and report.get("report_type"):
+                found.add(str(report["report_type"]))
+    return found

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.deps import CurrentUser, Db, State
 from api.envelope import MAX_OFFSET, Envelope, Page, ok, page
-from api.idempotency import remember, replay_or_none
+from api.idempotency import remember, replay_or_none, request_fingerprint
 from api.services.syncs import (
     cancel_sync,
     find_sync,
@@ -125,11 +125,14 @@ async def start(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> Any:
     """Start the seller's sync, or return the one already running."""
+    body = body or StartSyncRequest()
+    fingerprint = request_fingerprint(body.model_dump(mode="json"))
     if idempotency_key:
-        replay = await replay_or_none(db, user.id, "sync.start", idempotency_key)
+        replay = await replay_or_none(
+            db, user.id, "sync.start", idempotency_key, fingerprint
+        )
         if replay is not None:
             return replay
-    body = body or StartSyncRequest()
     run = await start_sync(
         state, db, user.id, report_types=body.reports, since=body.since
     )
@@ -148,6 +151,7 @@ async def start(
             idempotency_key,
             202,
             result.model_dump(mode="json"),
+            fingerprint,
         )
     return result
 

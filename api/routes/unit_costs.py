@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Path, Query, UploadFile
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from api.deps import CurrentUser, Db
 from api.envelope import MAX_OFFSET, Envelope, Page, ok, page
@@ -20,6 +21,7 @@ from api.services.unit_costs import (
     check_sku,
     check_unit_cost,
     format_unit_cost,
+    import_error_message,
     parse_import,
 )
 from store.models import UnitCost
@@ -52,11 +54,22 @@ class PutUnitCostRequest(BaseModel):
         examples=["12.50"],
     )
     currency: str = Field(
-        min_length=3,
-        max_length=3,
+        max_length=10,
         description=f"ISO 4217 code, one of {', '.join(CURRENCIES)}",
         examples=["USD"],
     )
+
+    @field_validator("unit_cost", mode="before")
+    @classmethod
+    def _reject_number(cls, value: Any) -> Any:
+        # Most JSON clients have parsed a number into a binary float already.
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise PydanticCustomError(
+                "string_type",
+                'send the unit cost as a decimal string such as "12.50", not as a '
+                "JSON number",
+            )
+        return value
 
 
 class DeletedUnitCost(BaseModel):
@@ -139,9 +152,13 @@ async def put(
 @router.delete("/{sku:path}", response_model=Envelope[DeletedUnitCost])
 async def delete(user: CurrentUser, db: Db, sku: SkuPath) -> Envelope[DeletedUnitCost]:
     """Delete the cost of a SKU; 404 when none is stored."""
-    if not await delete_unit_cost(db, user.id, sku.strip()):
-        raise NotFound(f"No unit cost is stored for SKU {sku.strip()!r}.")
-    return ok(DeletedUnitCost(sku=sku.strip(), deleted=True))
+    try:
+        checked_sku = check_sku(sku)
+    except InvalidValue as error:
+        raise _field_error("sku", "path", str(error)) from error
+    if not await delete_unit_cost(db, user.id, checked_sku):
+        raise NotFound(f"No unit cost is stored for SKU {checked_sku!r}.")
+    return ok(DeletedUnitCost(sku=checked_sku, deleted=True))
 
 
 @router.post("/import", response_model=Envelope[ImportResult])
@@ -162,12 +179,8 @@ async def import_file(
     parsed = parse_import(content, currency)
     if parsed.problems:
         listed = parsed.problems[:MAX_LISTED_ERRORS]
-        lines = sorted({problem.line for problem in parsed.problems})
-        more = len(parsed.problems) - len(listed)
         raise ValidationFailed(
-            f"{len(lines)} lines of the file are invalid, so nothing was imported; "
-            "fix the listed lines and upload the file again."
-            + (f" {more} further problems are not listed." if more else ""),
+            import_error_message(parsed.problems, len(listed)),
             details=[problem.as_detail() for problem in listed],
         )
     counts = await import_unit_costs(db, user.id, parsed.rows)

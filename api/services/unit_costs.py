@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -44,7 +45,10 @@ MAX_IMPORT_ROWS = 20_000
 # Errors beyond this many are counted, not listed, to keep the response small.
 MAX_LISTED_ERRORS = 500
 
-_DECIMAL = re.compile(r"^\d+(\.\d+)?$")
+# ASCII only, because `\d` alone also matches the digits of other scripts.
+_DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?", re.ASCII)
+# Starlette decodes percent-escapes that are not UTF-8 to this character.
+_REPLACEMENT_CHARACTER = "\ufffd"
 _COLUMNS = ("sku", "unit_cost", "currency")
 
 
@@ -58,8 +62,17 @@ def check_sku(raw: str) -> str:
         raise InvalidValue("the SKU is empty")
     if len(sku) > MAX_SKU_LENGTH:
         raise InvalidValue(f"the SKU is longer than {MAX_SKU_LENGTH} characters")
-    if any(not character.isprintable() for character in sku):
-        raise InvalidValue("the SKU contains control characters")
+    if _REPLACEMENT_CHARACTER in sku:
+        raise InvalidValue(
+            "the SKU contains U+FFFD, the replacement for bytes that are not valid "
+            "UTF-8; send the SKU as UTF-8 (percent-encoded in a path)"
+        )
+    for character in sku:
+        if not character.isprintable():
+            raise InvalidValue(
+                f"the SKU contains the control or invisible character "
+                f"U+{ord(character):04X}; remove it"
+            )
     return sku
 
 
@@ -77,7 +90,12 @@ def check_unit_cost(raw: str, currency: str) -> int:
     text = raw.strip()
     if "," in text and "." not in text:
         raise InvalidValue(f"{text!r} uses a decimal comma; write it with a point")
-    if not _DECIMAL.match(text):
+    if not _DECIMAL.fullmatch(text) and _DECIMAL.fullmatch(_ascii_digits(text)):
+        raise InvalidValue(
+            f"{text!r} uses digits other than 0-9; write it with the digits 0-9, "
+            "like 12.50"
+        )
+    if not _DECIMAL.fullmatch(text):
         raise InvalidValue(
             f"{text!r} is not a decimal number; write it like 12.50, with no sign, "
             "currency symbol or thousands separator"
@@ -87,13 +105,26 @@ def check_unit_cost(raw: str, currency: str) -> int:
     decimals = len(text.partition(".")[2])
     if decimals > digits:
         raise InvalidValue(
-            f"{text!r} has {decimals} decimals; {currency} allows at most {digits}"
+            f"{text!r} has {_count(decimals, 'decimal')}; {currency} allows at most "
+            f"{digits}"
         )
     if value <= 0:
         raise InvalidValue("the unit cost must be greater than 0")
     if value > MAX_UNIT_COST:
         raise InvalidValue(f"the unit cost is above the maximum of {MAX_UNIT_COST}")
     return int(value * 100)
+
+
+def _ascii_digits(text: str) -> str:
+    """Replace every decimal digit of any script by its ASCII digit."""
+    return "".join(
+        str(unicodedata.decimal(character)) if character.isdecimal() else character
+        for character in text
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def format_unit_cost(minor: int, currency: str) -> str:
@@ -141,7 +172,11 @@ def parse_import(content: bytes, default_currency: str) -> ParsedImport:
         return ParsedImport([], [problem])
 
     reader = csv.reader(io.StringIO(text, newline=""))
-    header_problem, columns = _read_header(next(reader, None))
+    try:
+        header = next(reader, None)
+    except csv.Error as error:
+        return ParsedImport([], [_unreadable(1, error)])
+    header_problem, columns = _read_header(header)
     if header_problem is not None:
         return ParsedImport([], [header_problem])
 
@@ -149,8 +184,15 @@ def parse_import(content: bytes, default_currency: str) -> ParsedImport:
     problems: list[ImportProblem] = []
     first_line: dict[str, int] = {}
     data_rows = 0
-    for values in reader:
-        line = reader.line_num
+    while True:
+        # A quoted value may span lines, so a record is reported at its first line.
+        line = reader.line_num + 1
+        try:
+            values = next(reader, None)
+        except csv.Error as error:
+            return ParsedImport([], [*problems, _unreadable(line, error)])
+        if values is None:
+            break
         if not any(value.strip() for value in values):
             continue
         data_rows += 1
@@ -158,6 +200,16 @@ def parse_import(content: bytes, default_currency: str) -> ParsedImport:
             message = f"the file has more than {MAX_IMPORT_ROWS} rows; split it"
             return ParsedImport([], [ImportProblem(line, "file", message)])
         row, row_problems = _read_row(line, values, columns, default_currency)
+        if row_problems and reader.line_num > line:
+            row_problems = [
+                ImportProblem(
+                    problem.line,
+                    problem.field,
+                    f"{problem.message} (this record runs from line {line} to "
+                    f"line {reader.line_num}; check for a quote that is not closed)",
+                )
+                for problem in row_problems
+            ]
         if row is not None and row.sku in first_line:
             row_problems.append(
                 ImportProblem(
@@ -176,6 +228,36 @@ def parse_import(content: bytes, default_currency: str) -> ParsedImport:
     if not rows and not problems:
         problems.append(ImportProblem(1, "file", "the file has no data rows"))
     return ParsedImport(rows, problems)
+
+
+def _unreadable(line: int, error: csv.Error) -> ImportProblem:
+    """Describe a line that the CSV reader rejected. Later lines are not checked."""
+    if "field larger than field limit" in str(error):
+        message = (
+            f"a value is longer than {csv.field_size_limit()} characters, so the "
+            "file cannot be read; check for a quote that is not closed"
+        )
+    else:
+        message = f"the line cannot be read as CSV ({error}); check its quotes"
+    return ImportProblem(line, "file", message)
+
+
+def import_error_message(problems: list[ImportProblem], listed: int) -> str:
+    """Build the summary sentence of a rejected import, naming a single problem."""
+    if len(problems) == 1:
+        problem = problems[0]
+        return (
+            f"Line {problem.line} ({problem.field}): {problem.message}. Nothing was "
+            "imported; fix it and upload the file again."
+        )
+    lines = {problem.line for problem in problems}
+    more = len(problems) - listed
+    return (
+        f"The file has {_count(len(problems), 'problem')} on "
+        f"{_count(len(lines), 'line')}, so nothing was imported; fix the listed "
+        "lines and upload the file again."
+        + (f" {more} further problems are not listed." if more else "")
+    )
 
 
 def _read_header(

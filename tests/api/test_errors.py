@@ -331,3 +331,25 @@ async def test_cookie_logout_needs_origin(gateway: Gateway) -> None:
     response = await gateway.client.post("/api/auth/logout")
     assert response.status_code == 403
     assert_envelope(response.json(), "csrf_failed")
+
+
+async def test_invalid_json_names_body_field(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.post(
+        "/api/sync/start",
+        headers={**bearer(token), "Content-Type": "application/json"},
+        content=b"{not json",
+    )
+    error = assert_envelope(response.json(), "validation_error")
+    assert [item["field"] for item in error["details"]] == ["body"]
+    assert "not valid JSON" in error["message"]
+
+
+async def test_single_field_error_message_says_why(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.get(
+        "/api/recoveries", params={"limit": 0}, headers=bearer(token)
+    )
+    error = assert_envelope(response.json(), "validation_error")
+    assert error["message"].startswith("Invalid value for limit: ")
+    assert "greater than or equal to 1" in error["message"]

@@ -286,3 +286,108 @@ async def test_import_without_file_gives_422(gateway: Gateway) -> None:
     )
     assert response.status_code == 422
     assert response.json()["error"]["details"][0]["field"] == "file"
+
+
+@pytest.mark.parametrize(
+    "unit_cost",
+    ["\u0661\u0662.\u0665\u0660", "\uff11\uff12.\uff15\uff10"],
+    ids=["arabic-indic", "fullwidth"],
+)
+async def test_put_rejects_non_ascii_digits(gateway: Gateway, unit_cost: str) -> None:
+    user_id, token = await gateway.user_token()
+    response = await put_cost(gateway, token, "MUG-12OZ", unit_cost)
+    assert response.status_code == 422
+    assert "0-9" in response.json()["error"]["details"][0]["message"]
+    assert await stored_costs(gateway, user_id) == {}
+
+
+async def test_import_rejects_non_ascii_digits(gateway: Gateway) -> None:
+    user_id, token = await gateway.user_token()
+    content = "sku,unit_cost\nMUG,\u0661\u0662\n".encode()
+    response = await upload(gateway, token, content)
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "unit_cost"
+    assert await stored_costs(gateway, user_id) == {}
+
+
+async def test_put_rejects_undecodable_sku(gateway: Gateway) -> None:
+    user_id, token = await gateway.user_token()
+    response = await put_cost(gateway, token, "MUG-%FF%FE", "1.00")
+    assert response.status_code == 422
+    detail = response.json()["error"]["details"][0]
+    assert detail["field"] == "sku"
+    assert "UTF-8" in detail["message"]
+    assert await stored_costs(gateway, user_id) == {}
+
+
+async def test_put_names_invisible_sku_character(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await put_cost(gateway, token, "MUG%C2%A012OZ", "1.00")
+    assert response.status_code == 422
+    assert "U+00A0" in response.json()["error"]["details"][0]["message"]
+
+
+async def test_put_number_error_says_send_string(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.put(
+        "/api/unit-costs/MUG-12OZ",
+        headers=bearer(token),
+        json={"unit_cost": 12.5, "currency": "USD"},
+    )
+    error = response.json()["error"]
+    assert response.status_code == 422
+    assert '"12.50"' in error["details"][0]["message"]
+    assert '"12.50"' in error["message"]
+
+
+async def test_put_trims_currency_spaces(gateway: Gateway) -> None:
+    user_id, token = await gateway.user_token()
+    response = await put_cost(gateway, token, "MUG-12OZ", "1.00", " usd ")
+    assert response.status_code == 200
+    assert await stored_costs(gateway, user_id) == {"MUG-12OZ": (100, "USD")}
+
+
+async def test_delete_empty_sku_gives_422(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await gateway.client.delete(
+        "/api/unit-costs/%20%20", headers=bearer(token)
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["details"][0]["field"] == "sku"
+
+
+async def test_import_overlong_value_gives_422(gateway: Gateway) -> None:
+    user_id, token = await gateway.user_token()
+    await put_cost(gateway, token, "KEEP", "3.00")
+    content = b"sku,unit_cost\nOK,1.00\n" + b"A" * 200_000 + b",1.00\n"
+    response = await upload(gateway, token, content)
+    assert response.status_code == 422
+    details = response.json()["error"]["details"]
+    assert [(d["line"], d["field"]) for d in details] == [(3, "file")]
+    assert await stored_costs(gateway, user_id) == {"KEEP": (300, "USD")}
+
+
+async def test_import_unclosed_quote_names_first_line(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    content = b'sku,unit_cost\n"MUG,1.00\nTEA,2.00\n'
+    response = await upload(gateway, token, content)
+    detail = response.json()["error"]["details"][0]
+    assert response.status_code == 422
+    assert (detail["line"], detail["field"]) == (2, "row")
+    assert "quote" in detail["message"]
+
+
+async def test_import_single_problem_message_names_it(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    response = await upload(gateway, token, b"")
+    message = response.json()["error"]["message"]
+    assert message.startswith("Line 1 (file): the file is empty.")
+    assert "nothing was imported" in message.lower()
+
+
+async def test_import_counts_problems_and_lines(gateway: Gateway) -> None:
+    _, token = await gateway.user_token()
+    content = b"sku,unit_cost,currency\n,1.00,XYZ\nGOOD,2.00,USD\nBAD,x,USD\n"
+    response = await upload(gateway, token, content)
+    message = response.json()["error"]["message"]
+    assert message.startswith("The file has 3 problems on 2 lines,")

@@ -60,7 +60,7 @@ def finding(key: str, *, units: int = 2, amount: str = "14.82") -> FindingRow:
 
 async def test_migration_creates_every_table(db: AsyncSession) -> None:
     version = await db.scalar(text("SELECT version_num FROM alembic_version"))
-    assert version == "0004"
+    assert version == "0005"
 
 
 async def test_user_upsert_keeps_one_row_per_amazon_account(db: AsyncSession) -> None:
