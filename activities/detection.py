@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar
 
 from temporalio import activity
 
@@ -25,6 +26,8 @@ from store.users import get_amazon_connection, marketplace_currency
 from workflows.models import RunDetectionInput, RunDetectionResult
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # Tables filled from the Fulfillment Inbound API, not from a report: no
 # ReportDocument row records them, so their file is the only sign of a sync.
@@ -150,8 +153,9 @@ class DetectionActivities:
             settings = settings.model_copy(
                 update={"marketplace_id": seller.marketplace_id}
             )
-        activity.heartbeat("scanning")
-        result = await asyncio.to_thread(run_detection, data, settings)
+        result = await _with_heartbeats(
+            asyncio.to_thread(run_detection, data, settings), "scanning"
+        )
         activity.heartbeat("storing")
 
         async with self._deps.sessions() as db, db.begin():
@@ -207,3 +211,17 @@ class DetectionActivities:
             },
             by_type={k: v.count for k, v in result.totals.by_type.items()},
         )
+
+
+_HEARTBEAT_SECONDS = 5.0
+
+
+async def _with_heartbeats(work: Awaitable[T], detail: str) -> T:
+    """Await `work` while heartbeating every few seconds, so a worker that dies
+    mid-scan is noticed within the heartbeat timeout, not after the whole scan."""
+    task = asyncio.ensure_future(work)
+    while True:
+        activity.heartbeat(detail)
+        done, _pending = await asyncio.wait({task}, timeout=_HEARTBEAT_SECONDS)
+        if done:
+            return task.result()

@@ -56,7 +56,7 @@ class DetectionWorkflow:
                 ),
                 result_type=RunDetectionResult,
                 start_to_close_timeout=timedelta(minutes=30),
-                heartbeat_timeout=timedelta(minutes=2),
+                heartbeat_timeout=timedelta(seconds=30),
                 retry_policy=RetryPolicy(
                     maximum_attempts=5, non_retryable_error_types=["invalid_data"]
                 ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.testing import ActivityEnvironment
 
+from activities import detection as detection_activities
 from activities.deps import ActivityDeps
 from activities.detection import DetectionActivities, table_sources
 from detection.tables import TABLE_SOURCES
@@ -169,3 +171,23 @@ async def test_run_detection_reports_unsynced_table(
     assert coverage["lost_inventory"]["checked"] is False
     assert "reimbursements" in coverage["lost_inventory"]["missing_tables"]
     assert coverage["lost_inventory"]["reason"]
+
+
+async def test_long_scan_heartbeats_while_it_runs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(detection_activities, "_HEARTBEAT_SECONDS", 0.05)
+    beats: list[Any] = []
+    environment = ActivityEnvironment()
+    environment.on_heartbeat = lambda *details: beats.append(details)
+
+    async def scan() -> str:
+        await asyncio.sleep(0.3)
+        return "done"
+
+    async def body() -> str:
+        return await detection_activities._with_heartbeats(scan(), "scanning")
+
+    assert await environment.run(body) == "done"
+    assert len(beats) >= 3
+    assert beats[0] == ("scanning",)
