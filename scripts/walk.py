@@ -1,9 +1,12 @@
 """Walk a seller through the running stack, as the README's "try it" does by hand.
 
     python scripts/walk.py [--gateway http://127.0.0.1:8000] [--email you@example.com]
+                           [--sandbox http://127.0.0.1:8300]
 
 Signs in through the Amazon sandbox, connects its demo seller, waits for the first
-sync and its detection, and prints the recoveries found. Needs `make run` running.
+sync and its detection, imports the demo seller's unit costs as a CSV file, runs
+detection again so every finding has a value, and prints the recoveries found.
+Needs `make run` running.
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gateway", default="http://127.0.0.1:8000")
     parser.add_argument("--email", default="demo.seller@example.com")
+    parser.add_argument("--sandbox", default="http://127.0.0.1:8300")
     args = parser.parse_args()
     gateway = args.gateway.rstrip("/")
+    origin = {"Origin": gateway}
 
     with httpx.Client(timeout=30) as client:
         step("sign in with Amazon (sandbox)")
@@ -85,19 +90,49 @@ def main() -> int:
             print("the sync did not finish in 5 minutes", file=sys.stderr)
             return 1
 
-        step("wait for detection and list recoveries")
-        items: list[dict[str, object]] = []
+        step("wait for the first detection")
         for _ in range(30):
-            listing = client.get(f"{gateway}/api/recoveries?limit=200").json()
-            items = listing["data"]["items"]
-            if items:
+            history = client.get(f"{gateway}/api/detections/history").json()
+            runs = history["data"]["items"]
+            if runs and runs[0]["status"] in ("completed", "failed"):
                 break
             time.sleep(2)
+
+        step("import the demo seller's unit costs and run detection again")
+        manifest = client.get(
+            f"{args.sandbox.rstrip('/')}/_sandbox/sellers/{DEMO_SELLER_ID}/planted"
+        ).json()
+        lines = ["sku,unit_cost,currency"]
+        lines += [
+            f"{cost['msku']},{cost['unit_cost']},{manifest['currency']}"
+            for cost in manifest["unit_costs"]
+        ]
+        imported = client.post(
+            f"{gateway}/api/unit-costs/import",
+            files={"file": ("costs.csv", "\n".join(lines) + "\n", "text/csv")},
+            headers=origin,
+        ).json()
+        print(f"    unit costs: {imported['data']}")
+        run = client.post(f"{gateway}/api/detections/run", headers=origin).json()
+        detection_id = run["data"]["id"]
+        status: dict[str, object] = {}
+        for _ in range(60):
+            status = client.get(
+                f"{gateway}/api/detections/status/{detection_id}"
+            ).json()["data"]
+            if status["status"] in ("completed", "failed", "cancelled"):
+                break
+            time.sleep(1)
+        print(f"    detection {detection_id}: {status['status']}")
+
+        step("list recoveries")
+        listing = client.get(f"{gateway}/api/recoveries?limit=200&sort=-amount").json()
+        items: list[dict[str, object]] = listing["data"]["items"]
         for item in items:
             amount = item["amount"]
             assert isinstance(amount, dict)
             print(
-                f"    {item['type']:<18} {item['fnsku']} x{item['quantity']:<3} "
+                f"    {item['type']:<25} {item['sku']} x{item['quantity']:<3} "
                 f"{amount['value']:>8} {amount['currency']}  {item['confidence']}"
             )
         print(f"{len(items)} recoveries; open {gateway}/docs to explore the API")
