@@ -9,7 +9,7 @@ long before the loss that belongs to an earlier one.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from tests.detection.generated.calendar import (
@@ -41,6 +41,12 @@ def plant(seller: GeneratedSeller) -> None:
     _lost(seller, 2, found=0, reimbursed=0, label="too_recent")
     _lost(seller, 0, found=0, reimbursed=0, label="window_closed", closed=True)
     _lost(seller, 26, found=0, reimbursed=0, early_payout=True, label="early_payout")
+    # Losses on each side of the 2024-10-23 change, evaluated long after it: the
+    # day before keeps the 18-month window, the day of the change gets 60 days.
+    for event_day in (date(2024, 10, 22), date(2024, 10, 23)):
+        if seller.as_of.date() > event_day + timedelta(days=10):
+            age = (seller.as_of.date() - event_day).days
+            _lost(seller, age, found=0, reimbursed=0, label=f"lost_on_{event_day}")
     _damaged(seller, 15, reimbursed=0, label="damaged_open")
     _damaged(seller, 20, reimbursed=2, label="damaged_reimbursed")
     _damaged(seller, 5, reimbursed=0, label="damaged_too_recent")
