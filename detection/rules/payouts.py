@@ -26,12 +26,19 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import ClassVar
 
 from detection.models import EvidenceRow
 from detection.policy import MARCH_2025_VALUATION, claim_window
 from detection.rules.base import RuleContext, RuleOutcome, finding_key
-from detection.rules.claim_case import ClaimCase, day_text, judge, units_text
+from detection.rules.claim_case import (
+    ClaimCase,
+    Explanation,
+    day_text,
+    judge,
+    units_text,
+)
 from detection.rules.payout_rows import (
     CUSTOMER_RETURN_KEY,
     CUSTOMER_SERVICE_KEY,
@@ -247,10 +254,11 @@ def _underpaid_case(
         window_opens=window.opens,
         window_closes=window.closes,
         amazon_expected_to_pay=False,
-        evidence=tuple(_payout_evidence(row, *entry.reversals)),
-        facts=facts,
-        value_note=(
-            f"The shortfall on {units_text(cash_units)} is {amount} {value.currency}."
+        explain=partial(
+            _explanation,
+            (row, *entry.reversals),
+            facts,
+            f"The shortfall on {units_text(cash_units)} is {amount} {value.currency}.",
         ),
         closed_cause="offset",
         closed_reason="",
@@ -459,15 +467,19 @@ def _reversal_case(
         window_opens=window.opens,
         window_closes=window.closes,
         amazon_expected_to_pay=False,
-        evidence=tuple(_payout_evidence(reversal, original)),
-        facts=facts,
-        value_note=value_note,
+        explain=partial(_explanation, (reversal, original), facts, value_note),
         closed_cause="units_found" if found and not returned else "offset",
         closed_reason=(
             f"Every unit taken back by reversal {record.reimbursement_id} was found "
             "again or returned."
         ),
     )
+
+
+def _explanation(
+    rows: tuple[PayoutRow, ...], facts: str, value_note: str
+) -> Explanation:
+    return Explanation(tuple(_payout_evidence(*rows)), facts, value_note)
 
 
 def _payout_evidence(*rows: PayoutRow) -> list[EvidenceRow]:
