@@ -60,6 +60,10 @@ class DetectionSettings(BaseModel):
     automatic_disposal: bool = False
     """True when the seller has automatic removal or disposal turned on, so a
     disposal without a removal order is the seller's own setting, not a claim."""
+    resolution_horizon_days: int = Field(default=30, ge=0)
+    """A case whose claim window closed more than this many days before as_of gives
+    neither a finding nor a resolution, because the recoveries store expires a
+    detected recovery once its claim deadline has passed, on every run."""
 
 
 class DetectionInput(BaseModel):

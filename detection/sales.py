@@ -191,3 +191,8 @@ def _per_unit(total: Decimal, units: int) -> Decimal:
 def from_epoch_us(value: int) -> datetime:
     """Return the aware UTC datetime of a DuckDB epoch_us value."""
     return _EPOCH + timedelta(microseconds=value)
+
+
+def to_epoch_us(moment: datetime) -> int:
+    """Return an aware datetime as DuckDB epoch microseconds."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)

@@ -26,12 +26,20 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import ClassVar
 
 from detection.models import EvidenceRow
 from detection.policy import MARCH_2025_VALUATION, claim_window
 from detection.rules.base import RuleContext, RuleOutcome, finding_key
-from detection.rules.claim_case import ClaimCase, day_text, judge, units_text
+from detection.rules.claim_case import (
+    ClaimCase,
+    Explanation,
+    WindowBook,
+    day_text,
+    judge,
+    units_text,
+)
 from detection.rules.payout_rows import (
     CUSTOMER_RETURN_KEY,
     CUSTOMER_SERVICE_KEY,
@@ -42,6 +50,8 @@ from detection.rules.payout_rows import (
 )
 from detection.rules.payouts_data import (
     LedgerEvent,
+    create_payout_table,
+    drop_payout_table,
     fetch_ledger_events,
     fetch_order_refunds,
     fetch_order_returns,
@@ -86,8 +96,6 @@ _WAREHOUSE_REASONS = {
 _FOUND_CODES = ("F", "N")
 # Sales this long before a reimbursement may still price it before 2025-03-31.
 _SALE_LOOKBACK = timedelta(days=365)
-# Rows whose window closed this long ago are not read again.
-_CLOSED_MARGIN = timedelta(days=30)
 
 
 class PayoutsRule:
@@ -107,8 +115,12 @@ class PayoutsRule:
     def run(self, context: RuleContext) -> RuleOutcome:
         """Judge recent cash reimbursements and recent reversals."""
         outcome = RuleOutcome()
-        _underpaid(context, outcome)
-        _reversals(context, outcome)
+        create_payout_table(context.connection)
+        try:
+            _underpaid(context, outcome)
+            _reversals(context, outcome)
+        finally:
+            drop_payout_table(context.connection)
         logger.debug(
             "payouts rule: %d findings, %d resolved",
             len(outcome.findings),
@@ -122,7 +134,9 @@ def _since(finding_type: str, context: RuleContext) -> datetime:
     window = claim_window(
         finding_type, context.as_of, settings.region, settings.window_overrides
     )
-    return context.as_of - (window.closes - context.as_of) - _CLOSED_MARGIN
+    # Rows whose window closed before the resolution horizon are not read.
+    horizon = timedelta(days=settings.resolution_horizon_days)
+    return context.as_of - (window.closes - context.as_of) - horizon
 
 
 def _underpaid(context: RuleContext, outcome: RuleOutcome) -> None:
@@ -247,10 +261,11 @@ def _underpaid_case(
         window_opens=window.opens,
         window_closes=window.closes,
         amazon_expected_to_pay=False,
-        evidence=tuple(_payout_evidence(row, *entry.reversals)),
-        facts=facts,
-        value_note=(
-            f"The shortfall on {units_text(cash_units)} is {amount} {value.currency}."
+        explain=partial(
+            _explanation,
+            (row, *entry.reversals),
+            facts,
+            f"The shortfall on {units_text(cash_units)} is {amount} {value.currency}.",
         ),
         closed_cause="offset",
         closed_reason="",
@@ -286,6 +301,10 @@ def _reversals(context: RuleContext, outcome: RuleOutcome) -> None:
     used_found: dict[str, set[str]] = defaultdict(set)
     used_returns: dict[str, int] = defaultdict(int)
     lookback = timedelta(days=settings.credit_lookback_days)
+    books = {
+        finding_type: WindowBook(finding_type, settings)
+        for finding_type in (*_WAREHOUSE_REASONS.values(), REFUND_NOT_RETURNED)
+    }
 
     for reversal in sorted(
         reversals, key=lambda r: (r.record.approval_date, r.record.source_line)
@@ -295,7 +314,7 @@ def _reversals(context: RuleContext, outcome: RuleOutcome) -> None:
         )
         if original is None:
             continue
-        if _reopened_elsewhere(original, reversal, ledger, refunds, context):
+        if _reopened_elsewhere(original, reversal, ledger, refunds, books, context):
             continue
         reversed_units = -reversal.record.quantity
         found = _take_found(
@@ -322,6 +341,7 @@ def _reopened_elsewhere(
     reversal: PayoutRow,
     ledger: Mapping[str, list[LedgerEvent]],
     refunds: Mapping[tuple[str, str], datetime],
+    books: Mapping[str, WindowBook],
     context: RuleContext,
 ) -> bool:
     settings = context.settings
@@ -329,29 +349,24 @@ def _reopened_elsewhere(
     at = reversal.record.approval_date
     loss_type = _WAREHOUSE_REASONS.get(reason)
     if loss_type is not None:
+        book = books[loss_type]
+        latest = original.record.approval_date + timedelta(
+            days=settings.credit_lookback_days
+        )
         for event in ledger.get(original.record.fnsku, []):
             if event.reason_code not in LOSS_CLASS_BY_CODE or event.quantity >= 0:
                 continue
-            if event.occurred_at > original.record.approval_date + timedelta(
-                days=settings.credit_lookback_days
-            ):
+            if event.occurred_at > latest:
                 continue
-            window = claim_window(
-                loss_type, event.occurred_at, settings.region, settings.window_overrides
-            )
-            if window.closes >= at:
+            if book.window(event.occurred_at)[1] >= at:
                 return True
     if reason in AFTER_ORDER_REASONS:
         refunded_at = refunds.get((original.order_id, original.record.sku))
-        if refunded_at is not None:
-            window = claim_window(
-                REFUND_NOT_RETURNED,
-                refunded_at,
-                settings.region,
-                settings.window_overrides,
-            )
-            if window.closes >= at:
-                return True
+        if (
+            refunded_at is not None
+            and books[REFUND_NOT_RETURNED].window(refunded_at)[1] >= at
+        ):
+            return True
     return False
 
 
@@ -459,15 +474,19 @@ def _reversal_case(
         window_opens=window.opens,
         window_closes=window.closes,
         amazon_expected_to_pay=False,
-        evidence=tuple(_payout_evidence(reversal, original)),
-        facts=facts,
-        value_note=value_note,
+        explain=partial(_explanation, (reversal, original), facts, value_note),
         closed_cause="units_found" if found and not returned else "offset",
         closed_reason=(
             f"Every unit taken back by reversal {record.reimbursement_id} was found "
             "again or returned."
         ),
     )
+
+
+def _explanation(
+    rows: tuple[PayoutRow, ...], facts: str, value_note: str
+) -> Explanation:
+    return Explanation(tuple(_payout_evidence(*rows)), facts, value_note)
 
 
 def _payout_evidence(*rows: PayoutRow) -> list[EvidenceRow]:

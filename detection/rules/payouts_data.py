@@ -15,48 +15,47 @@ from detection.sales import from_epoch_us
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# Every reimbursement row once by row_key, in PayoutRow columns, for the two
+# queries below. The f-string only inserts the constant column list
+# PAYOUT_COLUMNS_SQL.
+_PAYOUT_TABLE_SQL = f"""
+CREATE OR REPLACE TEMP TABLE payouts_keyed AS
+SELECT {PAYOUT_COLUMNS_SQL}
+FROM reimbursements
+QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
+"""  # noqa: S608
+
 # Reimbursements approved since `since`, with the given reasons and cash units,
-# and the reversals that point back to them. The f-string only inserts the
-# constant column list PAYOUT_COLUMNS_SQL.
-_PAID_SQL = f"""
-WITH keyed AS (
-    SELECT {PAYOUT_COLUMNS_SQL}
-    FROM reimbursements
-    QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
-),
-originals AS (
-    SELECT * FROM keyed
+# and the reversals that point back to them.
+_PAID_SQL = """
+WITH originals AS (
+    SELECT * FROM payouts_keyed
     WHERE list_contains($reasons, reason_key) AND cash_quantity > 0
       AND approval_us >= $since_us
 )
 SELECT * FROM originals
 UNION ALL
-SELECT * FROM keyed
+SELECT * FROM payouts_keyed
 WHERE reason_key = 'reimbursementreversal'
   AND original_reimbursement_id IN (SELECT reimbursement_id FROM originals)
 ORDER BY approval_us, source_line, row_key
-"""  # noqa: S608
+"""
 
 # Reversals approved since `since`, then every row they point back to.
-_REVERSALS_SQL = f"""
-WITH keyed AS (
-    SELECT {PAYOUT_COLUMNS_SQL}
-    FROM reimbursements
-    QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
-),
-reversals AS (
-    SELECT * FROM keyed
+_REVERSALS_SQL = """
+WITH reversals AS (
+    SELECT * FROM payouts_keyed
     WHERE reason_key = 'reimbursementreversal'
       AND original_reimbursement_id IS NOT NULL AND quantity < 0
       AND approval_us >= $since_us
 )
 SELECT * FROM reversals
 UNION ALL
-SELECT * FROM keyed
+SELECT * FROM payouts_keyed
 WHERE reason_key <> 'reimbursementreversal'
   AND reimbursement_id IN (SELECT original_reimbursement_id FROM reversals)
 ORDER BY approval_us, source_line, row_key
-"""  # noqa: S608
+"""
 
 _SKU_SALES_SQL = """
 SELECT trim(sku), trim(order_id),
@@ -115,6 +114,17 @@ class LedgerEvent:
     reason_code: str
     row_key: str
     source_line: int
+
+
+def create_payout_table(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the temporary table of reimbursement rows that `fetch_paid_rows` and
+    `fetch_reversal_rows` read, so the report is scanned once."""
+    connection.execute(_PAYOUT_TABLE_SQL)
+
+
+def drop_payout_table(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the table of `create_payout_table`."""
+    connection.execute("DROP TABLE IF EXISTS payouts_keyed")
 
 
 def fetch_paid_rows(

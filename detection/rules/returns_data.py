@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -159,19 +159,31 @@ WHERE order_id IN (SELECT unnest($orders))
 ORDER BY order_id, sku, posted_us, source_line
 """
 
+# Every CustomerReturns ledger row that put units back in stock. The candidate
+# and free-restock queries below both read it, so the ledger is scanned once.
+_RESTOCK_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE returns_restock_rows AS
+SELECT row_key, source_line, fnsku, reference_id,
+       epoch_us(occurred_at) AS at_us, CAST(quantity AS BIGINT) AS quantity
+FROM ledger_detail
+WHERE lower(replace(replace(event_type, ' ', ''), '_', '')) = 'customerreturns'
+  AND quantity > 0
+"""
+
 # Damaged returns, and sellable ones with no CustomerReturns ledger row of the
 # FNSKU that names the order and is dated from `lookback` before the return to
 # `restock_days` after it.
-_RETURN_ROWS_SQL = """
+_CANDIDATES_SQL = """
+CREATE OR REPLACE TEMP TABLE returns_candidates AS
 WITH returns AS (
     SELECT
         row_key, source_line, epoch_us(return_date) AS return_us,
         coalesce(trim(order_id), '') AS order_id, coalesce(trim(sku), '') AS sku,
         coalesce(asin, '') AS asin, coalesce(trim(fnsku), '') AS fnsku,
         coalesce(product_name, '') AS product_name,
-        greatest(coalesce(quantity, 1), 1) AS quantity,
+        CAST(greatest(coalesce(quantity, 1), 1) AS BIGINT) AS quantity,
         coalesce(fulfillment_center_id, '') AS fulfillment_center,
-        upper(replace(replace(detailed_disposition, ' ', ''), '_', ''))
+        coalesce(upper(replace(replace(detailed_disposition, ' ', ''), '_', '')), '')
             AS disposition,
         coalesce(license_plate_number, '') AS license_plate_number
     FROM customer_returns
@@ -179,10 +191,8 @@ WITH returns AS (
     QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
 ),
 restocks AS (
-    SELECT fnsku, trim(reference_id) AS reference_id, epoch_us(occurred_at) AS at_us
-    FROM ledger_detail
-    WHERE lower(replace(replace(event_type, ' ', ''), '_', '')) = 'customerreturns'
-      AND quantity > 0
+    SELECT fnsku, trim(reference_id) AS reference_id, at_us
+    FROM returns_restock_rows
 ),
 candidates AS (
     SELECT * FROM returns
@@ -200,40 +210,73 @@ first_refund AS (
     FROM returns_refund_rows
     GROUP BY order_id, sku
 )
-SELECT candidates.*, first_refund.refund_us
+SELECT
+    candidates.*, first_refund.refund_us,
+    CAST(fdiv(coalesce(first_refund.refund_us, candidates.return_us), $day_us)
+        AS BIGINT) AS anchor_day
 FROM candidates
 LEFT JOIN first_refund USING (order_id, sku)
+"""
+
+# The sellable candidates the restock matching needs, in matching order.
+_SELLABLE_SQL = """
+SELECT row_key, fnsku, return_us, quantity
+FROM returns_candidates
+WHERE disposition = $sellable
 ORDER BY fnsku, return_us, source_line, row_key
 """
 
-# CustomerReturns ledger rows of the given FNSKUs that name no returned order, so
-# they may be the restock of any return of the FNSKU.
+_ANCHOR_DAYS_SQL = "SELECT DISTINCT anchor_day FROM returns_candidates"
+
+# Every candidate of the order items with a row whose case may count from one of
+# the given UTC days.
+_CANDIDATE_ROWS_SQL = """
+WITH items AS (
+    SELECT DISTINCT order_id, sku FROM returns_candidates
+    WHERE list_contains($days, anchor_day)
+)
+SELECT row_key, source_line, return_us, order_id, sku, asin, fnsku, product_name,
+       quantity, fulfillment_center, disposition, license_plate_number, refund_us
+FROM returns_candidates
+SEMI JOIN items USING (order_id, sku)
+ORDER BY fnsku, return_us, source_line, row_key
+"""
+
+# CustomerReturns ledger rows of the FNSKUs of sellable candidates that name no
+# returned order, so they may be the restock of any return of the FNSKU.
 _FREE_RESTOCKS_SQL = """
-SELECT row_key, source_line, epoch_us(occurred_at) AS at_us, fnsku,
-       coalesce(reference_id, '') AS reference_id, quantity
-FROM ledger_detail
-WHERE lower(replace(replace(event_type, ' ', ''), '_', '')) = 'customerreturns'
-  AND quantity > 0
-  AND fnsku IN (SELECT unnest($fnskus))
+WITH fnskus AS (
+    SELECT DISTINCT fnsku FROM returns_candidates WHERE disposition = $sellable
+)
+SELECT fnsku, at_us, quantity
+FROM returns_restock_rows
+WHERE fnsku IN (SELECT fnsku FROM fnskus)
   AND coalesce(trim(reference_id), '') NOT IN (
       SELECT DISTINCT trim(order_id) FROM customer_returns
-      WHERE fnsku IN (SELECT unnest($fnskus)) AND order_id IS NOT NULL
+      WHERE fnsku IN (SELECT fnsku FROM fnskus) AND order_id IS NOT NULL
   )
 QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
 ORDER BY fnsku, at_us, source_line, row_key
 """
 
-# The f-string only inserts the constant column list PAYOUT_COLUMNS_SQL.
+# CustomerReturn and CustomerServiceIssue reimbursements of every order with a
+# refund or a candidate return, and the reversals that point back to them. The
+# f-string only inserts the constant column list PAYOUT_COLUMNS_SQL.
 _ORDER_PAYOUTS_SQL = f"""
 WITH keyed AS (
     SELECT {PAYOUT_COLUMNS_SQL}
     FROM reimbursements
     QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
 ),
+orders AS (
+    SELECT order_id FROM returns_refund_rows
+    UNION
+    SELECT order_id FROM returns_candidates WHERE order_id <> ''
+),
 originals AS (
     SELECT * FROM keyed
     WHERE list_contains($reasons, reason_key)
-      AND order_id IN (SELECT unnest($orders))
+      AND order_id IN (SELECT order_id FROM orders)
 )
 SELECT * FROM originals
 UNION ALL
@@ -243,6 +286,8 @@ WHERE reason_key = 'reimbursementreversal'
 ORDER BY approval_us, source_line, row_key
 """  # noqa: S608
 
+_TEMP_TABLES = ("returns_refund_rows", "returns_restock_rows", "returns_candidates")
+
 
 @dataclass(frozen=True, slots=True)
 class RefundGroup:
@@ -251,12 +296,18 @@ class RefundGroup:
     order_id: str
     sku: str
     units: int
-    refunded_at: datetime
-    """The first refund of the item: its claim window counts from here."""
+    refunded_us: int
+    """The first refund of the item, in epoch microseconds: its claim window
+    counts from here."""
     returned_units: int
     fnsku: str
     asin: str
     product_name: str
+
+    @property
+    def refunded_at(self) -> datetime:
+        """The first refund of the item."""
+        return from_epoch_us(self.refunded_us)
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,13 +324,16 @@ class RefundRow:
     posted_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class ReturnRow:
-    """One customer_returns row; `disposition` is upper case without separators."""
+class ReturnRow(NamedTuple):
+    """One customer_returns row; `disposition` is upper case without separators.
+
+    Times stay epoch microseconds, as DuckDB returns them, and become datetimes
+    only for the rows that make a case.
+    """
 
     row_key: str
     source_line: int
-    returned_at: datetime
+    returned_us: int
     order_id: str
     sku: str
     asin: str
@@ -289,19 +343,34 @@ class ReturnRow:
     fulfillment_center: str
     disposition: str
     license_plate_number: str
-    refunded_at: datetime | None
+    refunded_us: int | None
     """The first refund of the order item, when the settlement has one."""
 
+    @property
+    def returned_at(self) -> datetime:
+        """When the customer return was recorded."""
+        return from_epoch_us(self.returned_us)
 
-@dataclass(frozen=True, slots=True)
-class RestockRow:
-    """A CustomerReturns ledger row that put returned units back in stock."""
+    @property
+    def refunded_at(self) -> datetime | None:
+        """The first refund of the order item, when the settlement has one."""
+        return None if self.refunded_us is None else from_epoch_us(self.refunded_us)
+
+
+class SellableReturn(NamedTuple):
+    """The fields of a sellable candidate return that the restock matching reads."""
 
     row_key: str
-    source_line: int
-    occurred_at: datetime
     fnsku: str
-    reference_id: str
+    returned_us: int
+    quantity: int
+
+
+class RestockRow(NamedTuple):
+    """A CustomerReturns ledger row that put returned units back in stock."""
+
+    fnsku: str
+    occurred_us: int
     quantity: int
 
 
@@ -310,13 +379,17 @@ class ReturnRows:
     """Every candidate row of the return rules."""
 
     refunds: list[RefundGroup]
-    refund_rows: dict[tuple[str, str], list[RefundRow]]
-    returns: list[ReturnRow]
-    """Damaged returns and sellable returns not restocked under their order."""
+    sellable: list[SellableReturn]
+    """Every sellable return not restocked under its order, by FNSKU, return
+    time, source line and row key."""
     restocks: list[RestockRow]
+    """Restocks that name no returned order, of the FNSKUs of sellable returns,
+    by FNSKU, time, source line and row key."""
     payouts: list[PayoutRow]
     """CustomerReturn and CustomerServiceIssue rows of the candidate orders, and
     the reversals that point back to them."""
+    anchor_days: list[int]
+    """The UTC days (days since 1970-01-01) the return cases may count from."""
 
 
 def fetch_return_rows(
@@ -326,55 +399,74 @@ def fetch_return_rows(
     lookback: timedelta,
     restock_days: int,
 ) -> ReturnRows:
-    """Select refunds, damaged or unrestocked returns and their payouts."""
-    connection.execute(_REFUND_ROWS_SQL)
-    try:
-        refunds = [
-            _refund_group(row)
-            for row in connection.execute(
-                _REFUND_GROUPS_SQL,
-                {"earliest_opening_us": _days_us(_EARLIEST_OPENING_DAYS)},
-            ).fetchall()
-        ]
-        refund_orders = sorted({group.order_id for group in refunds})
-        refund_rows = _refund_evidence(connection, refund_orders)
-        returns = [
-            _return_row(row)
-            for row in connection.execute(
-                _RETURN_ROWS_SQL,
-                {
-                    "horizon_us": _to_epoch_us(as_of) - _days_us(_HORIZON_DAYS),
-                    "damaged": list(AMAZON_DAMAGED_DISPOSITIONS),
-                    "sellable": SELLABLE_DISPOSITION,
-                    "lookback_us": int(lookback.total_seconds() * 1_000_000),
-                    "restock_us": _days_us(restock_days),
-                },
-            ).fetchall()
-        ]
-    finally:
-        connection.execute("DROP TABLE IF EXISTS returns_refund_rows")
+    """Select refunds, unrestocked sellable returns, restocks and payouts.
 
-    sellable_fnskus = sorted(
-        {row.fnsku for row in returns if row.disposition == SELLABLE_DISPOSITION}
+    Leaves the temporary tables that `fetch_candidates` and `fetch_refund_rows`
+    read; call `drop_return_tables` when done.
+    """
+    connection.execute(_REFUND_ROWS_SQL)
+    connection.execute(_RESTOCK_ROWS_SQL)
+    refunds = [
+        _refund_group(row)
+        for row in connection.execute(
+            _REFUND_GROUPS_SQL,
+            {"earliest_opening_us": _days_us(_EARLIEST_OPENING_DAYS)},
+        ).fetchall()
+    ]
+    connection.execute(
+        _CANDIDATES_SQL,
+        {
+            "horizon_us": _to_epoch_us(as_of) - _days_us(_HORIZON_DAYS),
+            "damaged": list(AMAZON_DAMAGED_DISPOSITIONS),
+            "sellable": SELLABLE_DISPOSITION,
+            "lookback_us": int(lookback.total_seconds() * 1_000_000),
+            "restock_us": _days_us(restock_days),
+            "day_us": _days_us(1),
+        },
     )
-    restocks = _free_restocks(connection, sellable_fnskus)
-    orders = sorted(set(refund_orders) | {row.order_id for row in returns})
+    parameters = {"sellable": SELLABLE_DISPOSITION}
+    sellable = list(
+        map(
+            SellableReturn._make,
+            connection.execute(_SELLABLE_SQL, parameters).fetchall(),
+        )
+    )
+    restocks = list(
+        map(
+            RestockRow._make,
+            connection.execute(_FREE_RESTOCKS_SQL, parameters).fetchall(),
+        )
+    )
     payouts = [
         payout_from_row(row)
         for row in connection.execute(
             _ORDER_PAYOUTS_SQL,
-            {
-                "reasons": [CUSTOMER_RETURN_KEY, CUSTOMER_SERVICE_KEY],
-                "orders": [order for order in orders if order],
-            },
+            {"reasons": [CUSTOMER_RETURN_KEY, CUSTOMER_SERVICE_KEY]},
         ).fetchall()
     ]
-    return ReturnRows(refunds, refund_rows, returns, restocks, payouts)
+    anchor_days = [day for (day,) in connection.execute(_ANCHOR_DAYS_SQL).fetchall()]
+    return ReturnRows(refunds, sellable, restocks, payouts, anchor_days)
 
 
-def _refund_evidence(
+def fetch_candidates(
+    connection: duckdb.DuckDBPyConnection, days: list[int]
+) -> list[ReturnRow]:
+    """Return every candidate of the order items with a row whose return case
+    counts from one of `days`, by FNSKU, return time, source line and row key.
+
+    Reads the temporary table that `fetch_return_rows` created.
+    """
+    if not days:
+        return []
+    result = connection.execute(_CANDIDATE_ROWS_SQL, {"days": days}).fetchall()
+    return list(map(ReturnRow._make, result))
+
+
+def fetch_refund_rows(
     connection: duckdb.DuckDBPyConnection, orders: list[str]
 ) -> dict[tuple[str, str], list[RefundRow]]:
+    """Return the Refund Principal rows of the orders by (order_id, sku), for the
+    evidence. Reads the temporary table that `fetch_return_rows` created."""
     rows: dict[tuple[str, str], list[RefundRow]] = {}
     if not orders:
         return rows
@@ -394,49 +486,17 @@ def _refund_evidence(
     return rows
 
 
-def _free_restocks(
-    connection: duckdb.DuckDBPyConnection, fnskus: list[str]
-) -> list[RestockRow]:
-    if not fnskus:
-        return []
-    return [
-        RestockRow(key, line, from_epoch_us(at_us), fnsku, reference, int(quantity))
-        for key, line, at_us, fnsku, reference, quantity in connection.execute(
-            _FREE_RESTOCKS_SQL, {"fnskus": fnskus}
-        ).fetchall()
-    ]
+def drop_return_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temporary tables of `fetch_return_rows`."""
+    for table in _TEMP_TABLES:
+        # The names are the constants of _TEMP_TABLES.
+        connection.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _refund_group(row: tuple[Any, ...]) -> RefundGroup:
     order_id, sku, units, first_us, returned, fnsku, asin, name = row
     return RefundGroup(
-        order_id,
-        sku,
-        int(units),
-        from_epoch_us(first_us),
-        int(returned),
-        fnsku,
-        asin,
-        name,
-    )
-
-
-def _return_row(row: tuple[Any, ...]) -> ReturnRow:
-    refund_us = row[12]
-    return ReturnRow(
-        row_key=row[0],
-        source_line=row[1],
-        returned_at=from_epoch_us(row[2]),
-        order_id=row[3],
-        sku=row[4],
-        asin=row[5],
-        fnsku=row[6],
-        product_name=row[7],
-        quantity=int(row[8]),
-        fulfillment_center=row[9],
-        disposition=row[10] or "",
-        license_plate_number=row[11],
-        refunded_at=None if refund_us is None else from_epoch_us(refund_us),
+        order_id, sku, int(units), first_us, int(returned), fnsku, asin, name
     )
 
 
