@@ -74,6 +74,7 @@ async def test_cancel_stops_a_running_sync(connected: Any, stack: Stack) -> None
     client, _first = connected
     headers = {"Origin": stack.gateway_url}
     started = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    assert started.status_code == 202, started.text
     sync_id = started.json()["data"]["id"]
     await _wait_for_processing(client, stack, sync_id)
     cancelled_at = time.monotonic()
