@@ -58,8 +58,8 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _THROTTLE_BUDGET_SECONDS = 600.0
-# Retries in place of a call that failed with a 5xx or a broken connection, and the
-# first and the longest wait between them (seconds, before jitter).
+# Retries of a call that failed with a 5xx or a broken connection, made inside the
+# activity, and the first and the longest wait between them (seconds, before jitter).
 _TRANSIENT_RETRIES = 6
 _TRANSIENT_FIRST_DELAY = 0.5
 _TRANSIENT_MAX_DELAY = 8.0
@@ -119,7 +119,7 @@ class AmazonActivities:
     async def _wait_throttled(
         self, error: Exception, delay: float, waited: float
     ) -> float:
-        """Wait out a throttle; return the total waited, or raise past the budget."""
+        """Wait out a throttle and return the total waited, raising past the budget."""
         if waited + delay > _THROTTLE_BUDGET_SECONDS:
             raise ApplicationError(
                 str(error),
@@ -589,18 +589,19 @@ def _api_time(value: object) -> datetime | None:
 
 
 def _transient(error: SpApiError) -> bool:
-    """A server error (5xx) or a failed connection (status 0), not a 4xx answer."""
+    """Return whether the call failed on the server (5xx) or the connection (status 0)."""
     return error.retryable and (error.status == 0 or error.status >= 500)
 
 
 def _transient_delay(failures: int) -> float:
-    """Exponential backoff with jitter, so parallel activities spread their retries."""
+    """Return the wait before a retry: exponential backoff with jitter, so parallel
+    activities spread their retries."""
     base = min(_TRANSIENT_FIRST_DELAY * 2.0 ** (failures - 1), _TRANSIENT_MAX_DELAY)
     return base * random.uniform(1.0, 1.5)  # noqa: S311 - jitter, not crypto
 
 
 def _spapi_failure(error: SpApiError) -> ApplicationError:
-    """Map an SP-API error for Temporal: retryable unless Amazon refused the call."""
+    """Convert an SP-API error for Temporal, retryable unless Amazon rejected the call."""
     return ApplicationError(
         str(error), type="spapi_error", non_retryable=not error.retryable
     )

@@ -244,12 +244,12 @@ async def test_inbound_shipments_and_items_stored(setup: Setup) -> None:
 
 
 def _fail_first(amazon: FakeAmazon, path: str, status: int, code: str) -> None:
-    """Put an SP-API error answer before the scripted responses of `path`."""
+    """Put an SP-API error response before the scripted responses of `path`."""
     body = json.dumps({"errors": [{"code": code, "message": "injected"}]}).encode()
     amazon.routes[path].insert(0, httpx.Response(status, content=body))
 
 
-async def test_server_errors_are_retried_in_place(
+async def test_server_errors_retried_in_place(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
@@ -266,10 +266,10 @@ async def test_server_errors_are_retried_in_place(
     assert setup.amazon.paths().count("/fba/inbound/v0/shipments") == 3
 
 
-async def test_server_errors_go_to_temporal_after_the_retries(
+async def test_server_errors_reach_temporal(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Fewer retries than the circuit breaker's threshold, which would answer first.
+    # Fewer retries than the circuit breaker's threshold, which would open first.
     monkeypatch.setattr(amazon_activities, "_TRANSIENT_RETRIES", 2)
     monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
     _script_inbound(setup.amazon, "RECEIVING")
@@ -284,7 +284,7 @@ async def test_server_errors_go_to_temporal_after_the_retries(
     assert len(setup.amazon.requests) == 3
 
 
-async def test_refused_call_is_not_retried(
+async def test_rejected_call_not_retried(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
