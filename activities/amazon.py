@@ -589,7 +589,7 @@ def _api_time(value: object) -> datetime | None:
 
 
 def _transient(error: SpApiError) -> bool:
-    """Return whether the call failed on the server (5xx) or the connection (status 0)."""
+    """Return whether the server (5xx) or the connection (status 0) failed."""
     return error.retryable and (error.status == 0 or error.status >= 500)
 
 
@@ -601,7 +601,7 @@ def _transient_delay(failures: int) -> float:
 
 
 def _spapi_failure(error: SpApiError) -> ApplicationError:
-    """Convert an SP-API error for Temporal, retryable unless Amazon rejected the call."""
+    """Convert an SP-API error for Temporal: retryable unless Amazon rejected it."""
     return ApplicationError(
         str(error), type="spapi_error", non_retryable=not error.retryable
     )
