@@ -64,7 +64,7 @@ _TRANSIENT_RETRIES = 6
 _TRANSIENT_FIRST_DELAY = 0.5
 _TRANSIENT_MAX_DELAY = 8.0
 # Item calls of one inbound sync in flight at once.
-_INBOUND_ITEM_CALLS = 4
+_INBOUND_ITEM_CALLS = 8
 # Amazon keeps reports for 90 days, so getReports finds nothing created earlier.
 _REPORT_RETENTION = timedelta(days=90)
 
