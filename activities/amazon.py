@@ -106,15 +106,19 @@ class AmazonActivities:
                 if not _transient(error) or failures >= _TRANSIENT_RETRIES:
                     raise _spapi_failure(error) from error
                 failures += 1
-                delay = _transient_delay(failures)
-                logger.info(
-                    "SP-API call failed (%s); retry %d of %d in %.1fs",
-                    error,
-                    failures,
-                    _TRANSIENT_RETRIES,
-                    delay,
-                )
-                await _sleep_with_heartbeat(delay, "retrying")
+                await _wait_to_retry(error, failures, _transient_delay(failures))
+            except CircuitOpen as error:
+                # Other calls of this worker failed in a row. Waiting out the pause
+                # here keeps a long activity (an inbound sync) from starting over.
+                if failures >= _TRANSIENT_RETRIES:
+                    raise ApplicationError(
+                        str(error),
+                        type="upstream_unavailable",
+                        next_retry_delay=timedelta(seconds=max(error.retry_in, 1)),
+                    ) from error
+                failures += 1
+                delay = max(error.retry_in, _transient_delay(failures))
+                await _wait_to_retry(error, failures, delay)
 
     async def _wait_throttled(
         self, error: Exception, delay: float, waited: float
@@ -141,12 +145,6 @@ class AmazonActivities:
         except SpApiUnauthorized as error:
             await self._forget_access_token(connection.id)
             raise ApplicationError(str(error), type="spapi_unauthorized") from error
-        except CircuitOpen as error:
-            raise ApplicationError(
-                str(error),
-                type="upstream_unavailable",
-                next_retry_delay=timedelta(seconds=max(error.retry_in, 1)),
-            ) from error
 
     async def _forget_access_token(self, connection_id: str) -> None:
         async with self._deps.sessions() as db, db.begin():
@@ -607,10 +605,23 @@ def _spapi_failure(error: SpApiError) -> ApplicationError:
     )
 
 
+async def _wait_to_retry(error: Exception, failures: int, delay: float) -> None:
+    logger.info(
+        "SP-API call failed (%s); retry %d of %d in %.1fs",
+        error,
+        failures,
+        _TRANSIENT_RETRIES,
+        delay,
+    )
+    await _sleep_with_heartbeat(delay, "retrying")
+
+
 async def _sleep_with_heartbeat(seconds: float, detail: str) -> None:
+    # A heartbeat each second, because the heartbeat timeout can be a few seconds
+    # (4 s in the end-to-end tests). The SDK throttles how often it sends them.
     remaining = seconds
     while remaining > 0:
-        step = min(remaining, 5.0)
+        step = min(remaining, 1.0)
         await asyncio.sleep(step)
         remaining -= step
         activity.heartbeat(detail)

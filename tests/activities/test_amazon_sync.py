@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -25,6 +25,7 @@ from activities.amazon import AmazonActivities
 from activities.deps import ActivityDeps
 from integrations.amazon.ratelimit import RateLimiter
 from integrations.amazon.spapi import SpApiClient
+from integrations.circuit import CircuitBreaker
 from store.blobs import LocalBlobStore
 from store.db import create_engine, session_factory
 from store.migrate import upgrade_to_head
@@ -282,6 +283,39 @@ async def test_server_errors_reach_temporal(
     assert raised.value.type == "spapi_error"
     assert not raised.value.non_retryable
     assert len(setup.amazon.requests) == 3
+
+
+async def test_open_circuit_waited_out(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [0.0]
+    breaker = CircuitBreaker("amazon_spapi", threshold=2, cooldown=30.0)
+    breaker.clock = lambda: clock[0]
+    spapi = SpApiClient(
+        setup.deps.http,
+        endpoint="https://sellingpartnerapi-na.amazon.com",
+        user_agent="clario-test/1.0",
+        limiter=RateLimiter(max_wait=0.0),
+        breaker=breaker,
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float, detail: str) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(amazon_activities, "_sleep_with_heartbeat", sleep)
+    monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
+    _script_inbound(setup.amazon, "RECEIVING")
+    for _ in range(2):
+        _fail_first(setup.amazon, "/fba/inbound/v0/shipments", 500, "InternalFailure")
+    activities = AmazonActivities(replace(setup.deps, spapi=spapi))
+    result = await ActivityEnvironment().run(
+        activities.sync_inbound_shipments, _inbound_input()
+    )
+    assert result.shipments == 2
+    assert waits == [0.0, 0.0, 30.0]
+    assert breaker.state == "closed"
 
 
 async def test_rejected_call_not_retried(
