@@ -60,7 +60,7 @@ T = TypeVar("T")
 _THROTTLE_BUDGET_SECONDS = 600.0
 # Retries of a call that failed with a 5xx or a broken connection, made inside the
 # activity, and the first and the longest wait between them (seconds, before jitter).
-_TRANSIENT_RETRIES = 6
+_TRANSIENT_RETRIES = 10
 _TRANSIENT_FIRST_DELAY = 0.5
 _TRANSIENT_MAX_DELAY = 8.0
 # Item calls of one inbound sync in flight at once.
@@ -109,16 +109,18 @@ class AmazonActivities:
                 await _wait_to_retry(error, failures, _transient_delay(failures))
             except CircuitOpen as error:
                 # Other calls of this worker failed in a row. Waiting out the pause
-                # here keeps a long activity (an inbound sync) from starting over.
-                if failures >= _TRANSIENT_RETRIES:
+                # here, within the same budget as throttles, keeps a long activity
+                # (an inbound sync) from starting over.
+                delay = max(error.retry_in, 1.0)
+                if waited + delay > _THROTTLE_BUDGET_SECONDS:
                     raise ApplicationError(
                         str(error),
                         type="upstream_unavailable",
-                        next_retry_delay=timedelta(seconds=max(error.retry_in, 1)),
+                        next_retry_delay=timedelta(seconds=delay),
                     ) from error
-                failures += 1
-                delay = max(error.retry_in, _transient_delay(failures))
-                await _wait_to_retry(error, failures, delay)
+                logger.info("SP-API calls paused (%s); waiting %.1fs", error, delay)
+                await _sleep_with_heartbeat(delay, "paused")
+                waited += delay
 
     async def _wait_throttled(
         self, error: Exception, delay: float, waited: float
