@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import random
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -57,6 +58,13 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _THROTTLE_BUDGET_SECONDS = 600.0
+# Retries of a call that failed with a 5xx or a broken connection, made inside the
+# activity, and the first and the longest wait between them (seconds, before jitter).
+_TRANSIENT_RETRIES = 10
+_TRANSIENT_FIRST_DELAY = 0.5
+_TRANSIENT_MAX_DELAY = 8.0
+# Item calls of one inbound sync in flight at once.
+_INBOUND_ITEM_CALLS = 8
 # Amazon keeps reports for 90 days, so getReports finds nothing created earlier.
 _REPORT_RETENTION = timedelta(days=90)
 
@@ -79,26 +87,54 @@ class AmazonActivities:
         Throttling (a 429, or the client's own pacing) is waited out here, with
         heartbeats, for up to ten minutes, so it does not use up the retry attempts
         meant for real failures. Longer waits go back to Temporal's retry.
+
+        A 500, 503 or a broken connection is retried here too, up to
+        _TRANSIENT_RETRIES times with jittered exponential backoff. Without that,
+        one failed call among the hundreds of an inbound sync would restart the
+        whole activity, and at a steady error rate it would rarely finish.
         """
         waited = 0.0
+        failures = 0
         while True:
             try:
                 return await self._spapi_once(user_id, call)
-            except (SpApiThrottled, RateLimitWait) as error:
-                delay = (
-                    error.retry_after
-                    if isinstance(error, SpApiThrottled)
-                    else error.seconds
-                )
+            except SpApiThrottled as error:
+                waited = await self._wait_throttled(error, error.retry_after, waited)
+            except RateLimitWait as error:
+                waited = await self._wait_throttled(error, error.seconds, waited)
+            except SpApiError as error:
+                if not _transient(error) or failures >= _TRANSIENT_RETRIES:
+                    raise _spapi_failure(error) from error
+                failures += 1
+                await _wait_to_retry(error, failures, _transient_delay(failures))
+            except CircuitOpen as error:
+                # Other calls of this worker failed in a row. Waiting out the pause
+                # here, within the same budget as throttles, keeps a long activity
+                # (an inbound sync) from starting over.
+                delay = max(error.retry_in, 1.0)
                 if waited + delay > _THROTTLE_BUDGET_SECONDS:
                     raise ApplicationError(
                         str(error),
-                        type="rate_limited",
+                        type="upstream_unavailable",
                         next_retry_delay=timedelta(seconds=delay),
                     ) from error
-                logger.info("SP-API throttled (%s); waiting %.1fs", error, delay)
-                await _sleep_with_heartbeat(delay, "throttled")
+                logger.info("SP-API calls paused (%s); waiting %.1fs", error, delay)
+                await _sleep_with_heartbeat(delay, "paused")
                 waited += delay
+
+    async def _wait_throttled(
+        self, error: Exception, delay: float, waited: float
+    ) -> float:
+        """Wait out a throttle and return the total waited, raising past the budget."""
+        if waited + delay > _THROTTLE_BUDGET_SECONDS:
+            raise ApplicationError(
+                str(error),
+                type="rate_limited",
+                next_retry_delay=timedelta(seconds=delay),
+            ) from error
+        logger.info("SP-API throttled (%s); waiting %.1fs", error, delay)
+        await _sleep_with_heartbeat(delay, "throttled")
+        return waited + delay
 
     async def _spapi_once(
         self, user_id: str, call: Callable[[str, str], Awaitable[T]]
@@ -111,16 +147,6 @@ class AmazonActivities:
         except SpApiUnauthorized as error:
             await self._forget_access_token(connection.id)
             raise ApplicationError(str(error), type="spapi_unauthorized") from error
-        except SpApiError as error:
-            raise ApplicationError(
-                str(error), type="spapi_error", non_retryable=not error.retryable
-            ) from error
-        except CircuitOpen as error:
-            raise ApplicationError(
-                str(error),
-                type="upstream_unavailable",
-                next_retry_delay=timedelta(seconds=max(error.retry_in, 1)),
-            ) from error
 
     async def _forget_access_token(self, connection_id: str) -> None:
         async with self._deps.sessions() as db, db.begin():
@@ -366,18 +392,40 @@ class AmazonActivities:
         their items, as observed now; safe to run twice."""
         observed_at = datetime.now(UTC)
         shipments = await self._inbound_shipments(request)
-        items_by_shipment: dict[str, list[dict[str, Any]]] = {}
-        for shipment in shipments:
-            shipment_id = str(shipment.get("ShipmentId") or "")
-            if not shipment_id or shipment_id in items_by_shipment:
-                continue
+        shipment_ids = list(
+            dict.fromkeys(
+                str(shipment.get("ShipmentId") or "")
+                for shipment in shipments
+                if shipment.get("ShipmentId")
+            )
+        )
+        # A few item calls at a time: the client's token bucket still paces them,
+        # but one call's throttle or retry wait no longer holds up all the others.
+        slots = asyncio.Semaphore(_INBOUND_ITEM_CALLS)
+        fetched = 0
+
+        async def items_of(shipment_id: str) -> list[dict[str, Any]]:
+            nonlocal fetched
             call = functools.partial(
                 self._deps.spapi.get_inbound_shipment_items,
                 shipment_id=shipment_id,
                 marketplace_id=request.marketplace_id,
             )
-            items_by_shipment[shipment_id] = await self._spapi(request.user_id, call)
-            activity.heartbeat(f"items of {len(items_by_shipment)} shipments")
+            async with slots:
+                items = await self._spapi(request.user_id, call)
+            fetched += 1
+            activity.heartbeat(f"items of {fetched} shipments")
+            return items
+
+        fetches = [asyncio.ensure_future(items_of(i)) for i in shipment_ids]
+        try:
+            items = await asyncio.gather(*fetches)
+        except BaseException:
+            for fetch in fetches:
+                fetch.cancel()
+            await asyncio.gather(*fetches, return_exceptions=True)
+            raise
+        items_by_shipment = dict(zip(shipment_ids, items, strict=True))
 
         try:
             shipment_rows = shipments_table(
@@ -540,10 +588,42 @@ def _api_time(value: object) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def _transient(error: SpApiError) -> bool:
+    """Return whether the server (5xx) or the connection (status 0) failed."""
+    return error.retryable and (error.status == 0 or error.status >= 500)
+
+
+def _transient_delay(failures: int) -> float:
+    """Return the wait before a retry: exponential backoff with jitter, so parallel
+    activities spread their retries."""
+    base = min(_TRANSIENT_FIRST_DELAY * 2.0 ** (failures - 1), _TRANSIENT_MAX_DELAY)
+    return base * random.uniform(1.0, 1.5)  # noqa: S311 - jitter, not crypto
+
+
+def _spapi_failure(error: SpApiError) -> ApplicationError:
+    """Convert an SP-API error for Temporal: retryable unless Amazon rejected it."""
+    return ApplicationError(
+        str(error), type="spapi_error", non_retryable=not error.retryable
+    )
+
+
+async def _wait_to_retry(error: Exception, failures: int, delay: float) -> None:
+    logger.info(
+        "SP-API call failed (%s); retry %d of %d in %.1fs",
+        error,
+        failures,
+        _TRANSIENT_RETRIES,
+        delay,
+    )
+    await _sleep_with_heartbeat(delay, "retrying")
+
+
 async def _sleep_with_heartbeat(seconds: float, detail: str) -> None:
+    # A heartbeat each second, because the heartbeat timeout can be a few seconds
+    # (4 s in the end-to-end tests). The SDK throttles how often it sends them.
     remaining = seconds
     while remaining > 0:
-        step = min(remaining, 5.0)
+        step = min(remaining, 1.0)
         await asyncio.sleep(step)
         remaining -= step
         activity.heartbeat(detail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowQueryRejectedError,
@@ -38,6 +40,8 @@ logger = logging.getLogger(__name__)
 FINISHED = frozenset({"completed", "failed", "cancelled"})
 _QUERY_TIMEOUT = timedelta(seconds=3)
 _START_GRACE = timedelta(minutes=2)
+# How long a start waits for the workflow of a sync that just recorded its end.
+_FINISHING_WAIT = timedelta(seconds=10)
 
 
 def sync_options(state: AppState) -> SyncOptions:
@@ -108,40 +112,17 @@ async def start_sync(
     )
     if report_types:
         request.report_types = list(report_types)
-    try:
-        handle = await client.start_workflow(
-            "SyncWorkflow",
-            request,
-            id=workflow_id,
-            task_queue=state.settings.task_queue_sync,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            memo={"sync_id": run.id},
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(USER_ID_ATTRIBUTE, user_id),
-                    SearchAttributePair(KIND_ATTRIBUTE, "sync"),
-                ]
-            ),
-            static_summary=f"Sync of Amazon reports for {user_id} ({trigger})",
-            static_details=(
-                f"Sync {run.id}: reports {', '.join(request.report_types)}; "
-                f"since {since.isoformat() if since else 'the default history window'}."
-            ),
-        )
-        description = await handle.describe()
-    except RPCError as error:
-        await db.execute(delete(SyncRun).where(SyncRun.id == run.id))
-        await db.commit()
-        logger.warning("could not start the sync workflow for %s: %s", user_id, error)
-        raise UpstreamUnavailable(
-            "The workflow service did not accept the sync; try again."
-        ) from error
-
-    memo: Mapping[str, Any] = await description.memo()
-    running_id = str(memo.get("sync_id", ""))
-    if running_id and running_id != run.id:
-        # A workflow from an older row still runs under this id; its row was closed.
+    for attempt in range(2):
+        description, handle = await _start_workflow(client, state, db, run, request)
+        memo: Mapping[str, Any] = await description.memo()
+        running_id = str(memo.get("sync_id", ""))
+        if not running_id or running_id == run.id:
+            break
+        # A workflow of an older row still runs under this id, although its row
+        # is closed. It records its final status just before it ends, so a start
+        # right after a sync finished waits a moment for it and tries once more.
+        if attempt == 0 and await _wait_closed(handle, running_id):
+            continue
         await db.execute(delete(SyncRun).where(SyncRun.id == run.id))
         await db.commit()
         logger.warning(
@@ -155,6 +136,68 @@ async def start_sync(
     await db.commit()
     logger.info("started sync %s (%s)", run.id, trigger)
     return run
+
+
+async def _start_workflow(
+    client: Client,
+    state: AppState,
+    db: AsyncSession,
+    run: SyncRun,
+    request: SyncInput,
+) -> tuple[Any, WorkflowHandle[Any, Any]]:
+    """Start the sync workflow, or find the one running under its id.
+
+    Deletes the claimed row and raises UpstreamUnavailable when Temporal
+    rejects the call.
+    """
+    since = request.since
+    try:
+        handle: WorkflowHandle[Any, Any] = await client.start_workflow(
+            "SyncWorkflow",
+            request,
+            id=run.workflow_id,
+            task_queue=state.settings.task_queue_sync,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            memo={"sync_id": run.id},
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(USER_ID_ATTRIBUTE, request.user_id),
+                    SearchAttributePair(KIND_ATTRIBUTE, "sync"),
+                ]
+            ),
+            static_summary=(
+                f"Sync of Amazon reports for {request.user_id} ({request.trigger})"
+            ),
+            static_details=(
+                f"Sync {run.id}: reports {', '.join(request.report_types)}; "
+                f"since {since.isoformat() if since else 'the default history window'}."
+            ),
+        )
+        description = await handle.describe()
+    except RPCError as error:
+        await db.execute(delete(SyncRun).where(SyncRun.id == run.id))
+        await db.commit()
+        logger.warning(
+            "could not start the sync workflow for %s: %s", request.user_id, error
+        )
+        raise UpstreamUnavailable(
+            "The workflow service did not accept the sync; try again."
+        ) from error
+    return description, handle
+
+
+async def _wait_closed(handle: WorkflowHandle[Any, Any], sync_id: str) -> bool:
+    """Wait up to _FINISHING_WAIT for a workflow to end; return whether it ended."""
+    try:
+        await asyncio.wait_for(handle.result(), timeout=_FINISHING_WAIT.total_seconds())
+    except TimeoutError:
+        logger.info("the workflow of sync %s is still running", sync_id)
+        return False
+    except (WorkflowFailureError, RPCError) as error:
+        # A failed, cancelled or terminated run has ended too.
+        logger.info("the workflow of sync %s ended with %s", sync_id, error)
+    return True
 
 
 async def find_sync(db: AsyncSession, user_id: str, sync_id: str | None) -> SyncRun:

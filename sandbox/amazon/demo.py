@@ -212,8 +212,9 @@ def planted_manifest(
     "amount" (decimal string: claimable units times unit value, "0.00" when
     not claimable or the value is unknown), "why" and the same text as
     "description", "currency", "value_basis" (where the unit value comes from:
-    amazon_reimbursement_history, seller_unit_cost, fee_difference,
-    seller_unit_cost_minus_paid or reversed_amount_per_unit), "order_id",
+    amazon_reimbursement_history, seller_unit_cost, sale_price_minus_fees,
+    fee_difference, seller_unit_cost_minus_paid or reversed_amount_per_unit),
+    "order_id",
     "shipment_id", "reimbursement_id" (each None when the case has none),
     "ledger_reference_ids" (the Reference IDs of the case's ledger rows) and
     "window_opens" and "window_closes" (ISO 8601 in UTC).

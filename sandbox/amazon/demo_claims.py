@@ -9,7 +9,7 @@ by the one fact that makes them not claimable.
 """
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from .demo_catalog import Product
@@ -33,6 +33,9 @@ UNDERPAID = "underpaid_reimbursement"
 REVERSAL = "reversal_without_return"
 
 SELLER_COST = "seller_unit_cost"
+SALE_MINUS_FEES = "sale_price_minus_fees"
+"""A unit lost after a customer order is worth its sale price minus the fees
+withheld (Amazon's policy since 2025-03-31)."""
 FEE_DIFFERENCE = "fee_difference"
 COST_MINUS_PAID = "seller_unit_cost_minus_paid"
 REVERSED_AMOUNT = "reversed_amount_per_unit"
@@ -52,7 +55,13 @@ _CENT = Decimal("0.01")
 
 
 def _days(start: datetime, opens: int, closes: int) -> tuple[datetime, datetime]:
-    return start + timedelta(days=opens), start + timedelta(days=closes)
+    """Return the window from `opens` to `closes` days after `start`.
+
+    Days are 24 hours counted from the UTC time, as the detection rules count
+    them, so a window that spans a daylight saving change keeps its length.
+    """
+    utc_start = start.astimezone(UTC)
+    return utc_start + timedelta(days=opens), utc_start + timedelta(days=closes)
 
 
 def _cost(p: ClaimPlanter, product: Product) -> Decimal:
@@ -131,8 +140,8 @@ def _refund_not_returned(p: ClaimPlanter, product: Product) -> None:
         reference_id=sale.order_id,
         event_at=refunded,
         window=_refund_window(p, refunded),
-        unit_value=_cost(p, product),
-        value_basis=SELLER_COST,
+        unit_value=sale.net_per_unit(),
+        value_basis=SALE_MINUS_FEES,
         order_id=sale.order_id,
     )
 
@@ -150,8 +159,8 @@ def _refund_returned(p: ClaimPlanter, product: Product) -> None:
         reference_id=sale.order_id,
         event_at=refunded,
         window=_refund_window(p, refunded),
-        unit_value=_cost(p, product),
-        value_basis=SELLER_COST,
+        unit_value=sale.net_per_unit(),
+        value_basis=SALE_MINUS_FEES,
         units_lost=1,
         order_id=sale.order_id,
     )
@@ -160,7 +169,14 @@ def _refund_returned(p: ClaimPlanter, product: Product) -> None:
 def _refund_reimbursed(p: ClaimPlanter, product: Product) -> None:
     sale = p.sale(product, 84)
     refunded = p.refund(sale, 78)
-    payout = p.base.reimburse(product, 14, "CustomerReturn", 1, order_id=sale.order_id)
+    payout = p.base.reimburse(
+        product,
+        14,
+        "CustomerReturn",
+        1,
+        order_id=sale.order_id,
+        amount_per_unit=sale.net_per_unit(),
+    )
     p.claim(
         "refund_reimbursed",
         REFUND_NOT_RETURNED,
@@ -171,8 +187,8 @@ def _refund_reimbursed(p: ClaimPlanter, product: Product) -> None:
         reference_id=sale.order_id,
         event_at=refunded,
         window=_refund_window(p, refunded),
-        unit_value=_cost(p, product),
-        value_basis=SELLER_COST,
+        unit_value=sale.net_per_unit(),
+        value_basis=SALE_MINUS_FEES,
         units_lost=1,
         order_id=sale.order_id,
         reimbursement_id=payout.reimbursement_id,
@@ -192,8 +208,8 @@ def _refund_in_grace(p: ClaimPlanter, product: Product) -> None:
         reference_id=sale.order_id,
         event_at=refunded,
         window=_refund_window(p, refunded),
-        unit_value=_cost(p, product),
-        value_basis=SELLER_COST,
+        unit_value=sale.net_per_unit(),
+        value_basis=SALE_MINUS_FEES,
         units_lost=1,
         order_id=sale.order_id,
     )
@@ -211,7 +227,12 @@ def _damaged_return(
         reimbursement_id = None
         if reimbursed:
             payout = p.base.reimburse(
-                product, 20, "CustomerReturn", 1, order_id=sale.order_id
+                product,
+                20,
+                "CustomerReturn",
+                1,
+                order_id=sale.order_id,
+                amount_per_unit=sale.net_per_unit(),
             )
             reimbursement_id = payout.reimbursement_id
         p.claim(
@@ -223,8 +244,8 @@ def _damaged_return(
             reference_id=sale.order_id,
             event_at=refunded,
             window=_refund_window(p, refunded),
-            unit_value=_cost(p, product),
-            value_basis=SELLER_COST,
+            unit_value=sale.net_per_unit(),
+            value_basis=SALE_MINUS_FEES,
             units_lost=1,
             order_id=sale.order_id,
             reimbursement_id=reimbursement_id,
@@ -327,8 +348,8 @@ def _fee(overcharged: bool) -> Callable[[ClaimPlanter, Product], None]:
                 "the fee preview's expected fee."
             ),
             reference_id=sale.order_id,
-            event_at=sale.shipped_at,
-            window=_days(sale.shipped_at, 0, FEE_WINDOW_DAYS),
+            event_at=sale.settled_at,
+            window=_days(sale.settled_at, 0, FEE_WINDOW_DAYS),
             unit_value=difference,
             value_basis=FEE_DIFFERENCE,
             units_lost=2,

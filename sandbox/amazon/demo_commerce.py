@@ -114,6 +114,22 @@ class Sale:
     shipped_at: datetime
     outbound_id: str
     order_item_code: str
+    fulfillment_fee: Decimal
+    """The FBAPerUnitFulfillmentFee charged per unit."""
+
+    @property
+    def settled_at(self) -> datetime:
+        """When the settlement posted the sale and charged its fees."""
+        return self.shipped_at + timedelta(hours=3)
+
+    def net_per_unit(self) -> Decimal:
+        """Return the price of one unit minus its share of the fees withheld.
+
+        The fees are the Commission and the fulfillment fee, which is what
+        Amazon pays for a unit lost after the order.
+        """
+        fees = -self.commission + self.fulfillment_fee * self.quantity
+        return (self.price - fees / self.quantity).quantize(_CENT, ROUND_HALF_UP)
 
 
 @dataclass
@@ -188,6 +204,7 @@ class ClaimPlanter:
             shipped_at=shipped_at,
             outbound_id=ids.outbound_id(),
             order_item_code=ids.order_item_code(),
+            fulfillment_fee=fee_per_unit,
         )
         self._ledger(product, shipped_at, "Shipments", sale.outbound_id, -quantity)
         us = self.market.country_code == "US"
@@ -226,7 +243,7 @@ class ClaimPlanter:
                     amount_type=amount_type,
                     amount_description=description,
                     amount=amount,
-                    posted=shipped_at + timedelta(hours=3),
+                    posted=sale.settled_at,
                     order_item_code=sale.order_item_code,
                     merchant_adjustment_item_id="",
                     sku=product.msku,

@@ -1,7 +1,7 @@
 """Building blocks for planted cases: dated ledger rows, payouts, case records."""
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -218,13 +218,16 @@ class CasePlanter:
         """Record a planted case about `loss_row` (0 claimable units: no finding).
 
         The claim window opens 5 business days (lost) or 10 days (damaged) after
-        the adjustment and closes 60 days after it.
+        the adjustment and closes 60 days after it. Days are 24 hours and weekdays
+        are those of the UTC date, as the detection rules count them, so a window
+        keeps its length across a daylight saving change.
         """
         loss_at = loss_row.occurred_at
+        utc_loss = loss_at.astimezone(UTC)
         if case_type == DAMAGED:
-            opens = loss_at + timedelta(days=DAMAGED_WAIT_DAYS)
+            opens = utc_loss + timedelta(days=DAMAGED_WAIT_DAYS)
         else:
-            opens = add_business_days(loss_at, LOST_WAIT_BUSINESS_DAYS)
+            opens = add_business_days(utc_loss, LOST_WAIT_BUSINESS_DAYS)
         self.cases.append(
             PlantedCase(
                 case=case,
@@ -238,7 +241,7 @@ class CasePlanter:
                 reference_id=loss_row.reference_id,
                 event_at=loss_at,
                 window_opens=opens,
-                window_closes=loss_at + timedelta(days=WAREHOUSE_WINDOW_DAYS),
+                window_closes=utc_loss + timedelta(days=WAREHOUSE_WINDOW_DAYS),
                 ledger_reference_ids=(loss_row.reference_id,),
             )
         )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -17,6 +17,7 @@ from typing import Any, cast
 import httpx
 import pytest
 from sqlalchemy import select
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 import activities.amazon as amazon_activities
@@ -24,6 +25,7 @@ from activities.amazon import AmazonActivities
 from activities.deps import ActivityDeps
 from integrations.amazon.ratelimit import RateLimiter
 from integrations.amazon.spapi import SpApiClient
+from integrations.circuit import CircuitBreaker
 from store.blobs import LocalBlobStore
 from store.db import create_engine, session_factory
 from store.migrate import upgrade_to_head
@@ -240,6 +242,94 @@ async def test_inbound_shipments_and_items_stored(setup: Setup) -> None:
     assert listing["QueryType"] == "DATE_RANGE"
     assert "CLOSED" in listing["ShipmentStatusList"].split(",")
     assert setup.amazon.requests[1].url.params["QueryType"] == "NEXT_TOKEN"
+
+
+def _fail_first(amazon: FakeAmazon, path: str, status: int, code: str) -> None:
+    """Put an SP-API error response before the scripted responses of `path`."""
+    body = json.dumps({"errors": [{"code": code, "message": "injected"}]}).encode()
+    amazon.routes[path].insert(0, httpx.Response(status, content=body))
+
+
+async def test_server_errors_retried_in_place(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
+    _script_inbound(setup.amazon, "RECEIVING")
+    _fail_first(setup.amazon, "/fba/inbound/v0/shipments", 503, "ServiceUnavailable")
+    items = "/fba/inbound/v0/shipments/FBA2/items"
+    _fail_first(setup.amazon, items, 500, "InternalFailure")
+    _fail_first(setup.amazon, items, 503, "ServiceUnavailable")
+    result = await ActivityEnvironment().run(
+        setup.activities.sync_inbound_shipments, _inbound_input()
+    )
+    assert (result.shipments, result.items, result.rows_added) == (2, 3, 5)
+    assert setup.amazon.paths().count(items) == 3
+    assert setup.amazon.paths().count("/fba/inbound/v0/shipments") == 3
+
+
+async def test_server_errors_reach_temporal(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Fewer retries than the circuit breaker's threshold, which would open first.
+    monkeypatch.setattr(amazon_activities, "_TRANSIENT_RETRIES", 2)
+    monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
+    _script_inbound(setup.amazon, "RECEIVING")
+    for _ in range(3):
+        _fail_first(setup.amazon, "/fba/inbound/v0/shipments", 500, "InternalFailure")
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(
+            setup.activities.sync_inbound_shipments, _inbound_input()
+        )
+    assert raised.value.type == "spapi_error"
+    assert not raised.value.non_retryable
+    assert len(setup.amazon.requests) == 3
+
+
+async def test_open_circuit_waited_out(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = [0.0]
+    breaker = CircuitBreaker("amazon_spapi", threshold=2, cooldown=30.0)
+    breaker.clock = lambda: clock[0]
+    spapi = SpApiClient(
+        setup.deps.http,
+        endpoint="https://sellingpartnerapi-na.amazon.com",
+        user_agent="clario-test/1.0",
+        limiter=RateLimiter(max_wait=0.0),
+        breaker=breaker,
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float, detail: str) -> None:
+        waits.append(seconds)
+        clock[0] += seconds
+
+    monkeypatch.setattr(amazon_activities, "_sleep_with_heartbeat", sleep)
+    monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
+    _script_inbound(setup.amazon, "RECEIVING")
+    for _ in range(2):
+        _fail_first(setup.amazon, "/fba/inbound/v0/shipments", 500, "InternalFailure")
+    activities = AmazonActivities(replace(setup.deps, spapi=spapi))
+    result = await ActivityEnvironment().run(
+        activities.sync_inbound_shipments, _inbound_input()
+    )
+    assert result.shipments == 2
+    assert waits == [0.0, 0.0, 30.0]
+    assert breaker.state == "closed"
+
+
+async def test_rejected_call_not_retried(
+    setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(amazon_activities, "_transient_delay", lambda failures: 0.0)
+    _script_inbound(setup.amazon, "RECEIVING")
+    _fail_first(setup.amazon, "/fba/inbound/v0/shipments", 400, "InvalidInput")
+    with pytest.raises(ApplicationError) as raised:
+        await ActivityEnvironment().run(
+            setup.activities.sync_inbound_shipments, _inbound_input()
+        )
+    assert raised.value.non_retryable
+    assert len(setup.amazon.requests) == 1
 
 
 async def test_inbound_rerun_stores_only_changes(setup: Setup) -> None:

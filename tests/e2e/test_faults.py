@@ -44,9 +44,8 @@ async def connected(stack: Stack) -> Any:
         yield client, first
 
 
-_NOT_CREATED = frozenset(
-    {"GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2", "FBA_INBOUND_SHIPMENTS"}
-)
+SETTLEMENTS = "GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE_V2"
+_NOT_CREATED = frozenset({SETTLEMENTS, "FBA_INBOUND_SHIPMENTS"})
 
 
 def _rows(sync: dict[str, Any]) -> dict[str, int]:
@@ -74,6 +73,7 @@ async def test_cancel_stops_a_running_sync(connected: Any, stack: Stack) -> None
     client, _first = connected
     headers = {"Origin": stack.gateway_url}
     started = await client.post(f"{stack.gateway_url}/api/sync/start", headers=headers)
+    assert started.status_code == 202, started.text
     sync_id = started.json()["data"]["id"]
     await _wait_for_processing(client, stack, sync_id)
     cancelled_at = time.monotonic()
@@ -92,6 +92,9 @@ async def test_cancel_stops_a_running_sync(connected: Any, stack: Stack) -> None
     assert again.status_code == 409
 
 
+# Two of three calls fail at these rates, so the sync takes minutes: the test
+# waits up to 240 s for it, longer than the suite's default timeout.
+@pytest.mark.timeout(300)
 async def test_sync_survives_throttling_and_errors(
     connected: Any, stack: Stack
 ) -> None:
@@ -112,6 +115,13 @@ async def test_sync_survives_throttling_and_errors(
             json={"error_rate": 0, "throttle_rate": 0},
         )
     assert final["status"] == "completed", final
-    assert {r["status"] for r in final["reports"]} == {"completed"}
-    assert _rows(final) == _rows(first)
+    statuses = {r["report_type"]: r["status"] for r in final["reports"]}
+    # The first sync ingested every settlement Amazon lists, and a settlement never
+    # changes, so this sync finds none to download: the listing ends "empty".
+    assert statuses.pop(SETTLEMENTS) == "empty"
+    assert set(statuses.values()) == {"completed"}
+    expected = _rows(first)
+    expected[SETTLEMENTS] = 0
+    assert _rows(final) == expected
+    assert _rows(first)[SETTLEMENTS] > 0
     assert sum(r["rows_added"] for r in final["reports"]) == 0

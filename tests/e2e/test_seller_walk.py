@@ -1,4 +1,5 @@
-"""A seller's first sync end to end: sign in, connect, sync, detect, list recoveries.
+"""A seller's first days end to end: sign in, connect, sync, set unit costs, run a
+detection and list the recoveries of every planted case.
 
 Real processes on loopback: the Amazon sandbox, the worker and the gateway under
 uvicorn, against the Temporal dev server.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +26,7 @@ from temporalio.client import (
 )
 from temporalio.testing import WorkflowEnvironment
 
+from api.routes.recoveries import RECOVERY_TYPES
 from sandbox.amazon.demo import DEMO_SELLER_ID
 from tests.support.stack import (
     Stack,
@@ -33,6 +36,7 @@ from tests.support.stack import (
     wait_for_sync,
 )
 from tests.support.temporal import client_address
+from workflows.models import SETTLEMENT_REPORT, SYNC_REPORT_TYPES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
 
@@ -51,32 +55,107 @@ def stack(
 async def walked(
     stack: Stack, dev_server: WorkflowEnvironment
 ) -> AsyncIterator[dict[str, Any]]:
-    """Sign in, connect the demo seller and wait for its sync and detection."""
+    """Walk the seller's first days: sign in, connect, first sync and detection,
+    then unit costs, a second sync and a detection run started through the API."""
     async with httpx.AsyncClient(timeout=30) as client:
         await sign_in(client, stack, "walk.seller@example.com")
         landing = await connect_amazon(client, stack, DEMO_SELLER_ID)
         me = (await client.get(f"{stack.gateway_url}/api/auth/me")).json()["data"]
         sync = await wait_for_sync(client, stack)
         detection = await _wait_for_detection(dev_server.client, me["id"])
-        recoveries = (
-            await client.get(
-                f"{stack.gateway_url}/api/recoveries", params={"limit": 200}
-            )
-        ).json()["data"]
         planted = (
             await client.get(
                 f"{stack.sandbox_url}/_sandbox/sellers/{DEMO_SELLER_ID}/planted"
             )
         ).json()
+        await _set_unit_costs(client, stack, planted["unit_costs"])
+        second_sync = await _sync_now(client, stack)
+        sync_detection = await _wait_for_run(
+            client, stack, str(second_sync["detection_id"])
+        )
+        started = await client.post(
+            f"{stack.gateway_url}/api/detections/run", headers=_origin(stack)
+        )
+        assert started.status_code == 202, started.text
+        run = await _wait_for_run(client, stack, started.json()["data"]["id"])
+        recoveries = (
+            await client.get(
+                f"{stack.gateway_url}/api/recoveries", params={"limit": 200}
+            )
+        ).json()["data"]
+        history = (
+            await client.get(f"{stack.gateway_url}/api/detections/history")
+        ).json()["data"]
         yield {
             "client": client,
             "me": me,
             "landing": landing,
             "sync": sync,
             "detection": detection,
-            "recoveries": recoveries,
             "planted": planted,
+            "second_sync": second_sync,
+            "sync_detection": sync_detection,
+            "started": started.json()["data"],
+            "run": run,
+            "recoveries": recoveries,
+            "history": history,
         }
+
+
+def _origin(stack: Stack) -> dict[str, str]:
+    return {"Origin": stack.gateway_url}
+
+
+async def _set_unit_costs(
+    client: httpx.AsyncClient, stack: Stack, costs: list[dict[str, str]]
+) -> None:
+    """Set the first cost with PUT and import the others as a CSV file."""
+    assert len(costs) > 1
+    first, *others = costs
+    put = await client.put(
+        f"{stack.gateway_url}/api/unit-costs/{first['msku']}",
+        json={"unit_cost": first["unit_cost"], "currency": "USD"},
+        headers=_origin(stack),
+    )
+    assert put.status_code == 200, put.text
+    lines = ["sku,unit_cost", *(f"{c['msku']},{c['unit_cost']}" for c in others)]
+    imported = await client.post(
+        f"{stack.gateway_url}/api/unit-costs/import",
+        files={"file": ("costs.csv", "\n".join(lines).encode(), "text/csv")},
+        headers=_origin(stack),
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["data"]["imported"] == len(others)
+
+
+async def _sync_now(client: httpx.AsyncClient, stack: Stack) -> dict[str, Any]:
+    started = await client.post(
+        f"{stack.gateway_url}/api/sync/start", headers=_origin(stack)
+    )
+    assert started.status_code == 202, started.text
+    sync = await wait_for_sync(client, stack, started.json()["data"]["id"])
+    assert sync["status"] == "completed", sync
+    return sync
+
+
+async def _wait_for_run(
+    client: httpx.AsyncClient, stack: Stack, detection_id: str, wait_seconds: float = 90
+) -> dict[str, Any]:
+    """Poll GET /api/detections/status/{id} until the run ends; return its view."""
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        response = await client.get(
+            f"{stack.gateway_url}/api/detections/status/{detection_id}"
+        )
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()["data"]
+        if data["status"] in ("completed", "failed", "cancelled"):
+            return data
+        await asyncio.sleep(0.5)
+    raise AssertionError(
+        f"detection {detection_id} did not end within {wait_seconds}s; worker log:\n"
+        f"{stack.log('worker')[-3000:]}"
+    )
 
 
 async def _wait_for_detection(
@@ -92,8 +171,27 @@ async def _wait_for_detection(
     raise AssertionError(f"no completed detection workflow for {user_id}")
 
 
-def _key(item: dict[str, Any]) -> tuple[str, str, str]:
-    return (item["type"], item["fnsku"], item["reference_id"])
+def _matches(recovery: dict[str, Any], case: dict[str, Any]) -> bool:
+    """Return whether a recovery is about a planted case: same type, SKU and key.
+
+    The case's key is a ledger Reference ID, an order, inbound shipment, removal
+    order or reimbursement id. A rule stores it as the recovery's reference id or
+    as its order or shipment id.
+    """
+    keys = {recovery["reference_id"], recovery["order_id"], recovery["shipment_id"]}
+    return (
+        recovery["type"] == case["type"]
+        and recovery["sku"] == case["msku"]
+        and case["reference_id"] in keys
+    )
+
+
+def _claimable(walked: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in walked["planted"]["cases"] if c["claimable"]]
+
+
+def _at(raw: str) -> datetime:
+    return datetime.fromisoformat(raw)
 
 
 async def test_sync_records_marketplaces(walked: dict[str, Any], stack: Stack) -> None:
@@ -116,51 +214,203 @@ async def test_first_sync_completes_every_report(walked: dict[str, Any]) -> None
     sync = walked["sync"]
     assert sync["status"] == "completed", sync
     statuses = {r["report_type"]: r["status"] for r in sync["reports"]}
-    assert set(statuses) == {
-        "GET_LEDGER_DETAIL_VIEW_DATA",
-        "GET_FBA_REIMBURSEMENTS_DATA",
-        "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA",
-    }
+    assert set(statuses) == set(SYNC_REPORT_TYPES)
     assert set(statuses.values()) == {"completed"}
     assert all(r["rows"] > 0 for r in sync["reports"])
     assert str(sync["detection_id"]).startswith("det_")
 
 
-async def test_every_claimable_planted_unit_found(walked: dict[str, Any]) -> None:
-    found = {_key(r): r for r in walked["recoveries"]["items"]}
-    claimable = [c for c in walked["planted"]["cases"] if c["claimable"]]
-    assert claimable
-    for case in claimable:
-        recovery = found.get(_key(case))
-        assert recovery is not None, f"planted case {case['case']} was not found"
-        assert recovery["quantity"] == case["claimable_units"], case["case"]
-        assert Decimal(recovery["amount"]["value"]) == Decimal(case["amount"]), case[
-            "case"
-        ]
+async def test_unit_costs_stored(walked: dict[str, Any], stack: Stack) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    response = await client.get(
+        f"{stack.gateway_url}/api/unit-costs", params={"limit": 200}
+    )
+    stored = {c["sku"]: c for c in response.json()["data"]["items"]}
+    planted = {c["msku"]: c["unit_cost"] for c in walked["planted"]["unit_costs"]}
+    assert {sku: c["unit_cost"] for sku, c in stored.items()} == planted
+    assert {c["source"] for c in stored.values()} == {"manual", "import"}
 
 
-async def test_no_non_claimable_planted_case_flagged(walked: dict[str, Any]) -> None:
-    found = {_key(r) for r in walked["recoveries"]["items"]}
+async def test_manifest_plants_every_category(walked: dict[str, Any]) -> None:
+    kinds = {case["type"] for case in walked["planted"]["cases"]}
+    claimable_kinds = {case["type"] for case in _claimable(walked)}
+    assert kinds == set(RECOVERY_TYPES)
+    assert claimable_kinds == set(RECOVERY_TYPES)
+
+
+async def test_detection_run_completes(walked: dict[str, Any]) -> None:
+    run = walked["run"]
+    assert run["id"] == walked["started"]["id"]
+    assert run["id"] != walked["sync_detection"]["id"]
+    assert run["status"] == "completed", run
+    assert run["trigger"] == "manual"
+    assert run["sync_id"] is None
+    assert run["progress"] == 100
+    assert run["error"] is None
+    assert walked["sync_detection"]["status"] == "completed"
+    assert walked["sync_detection"]["trigger"] == "sync"
+
+
+async def test_detection_checks_every_category(walked: dict[str, Any]) -> None:
+    coverage = {entry["type"]: entry for entry in walked["run"]["coverage"]}
+    assert set(coverage) == set(RECOVERY_TYPES)
+    for kind, entry in coverage.items():
+        assert entry["checked"] is True, entry
+        assert entry["missing_tables"] == [], kind
+
+
+async def test_detection_counts_match_planted(walked: dict[str, Any]) -> None:
+    run = walked["run"]
+    expected = Counter(case["type"] for case in _claimable(walked))
+    counted = {kind: summary["count"] for kind, summary in run["by_type"].items()}
+    total = sum((Decimal(case["amount"]) for case in _claimable(walked)), Decimal("0"))
+    assert run["findings"] == len(_claimable(walked))
+    assert {kind: n for kind, n in counted.items() if n} == dict(expected)
+    assert run["total_amount"] == {"value": f"{total:.2f}", "currency": "USD"}
+
+
+async def test_every_claimable_case_found(walked: dict[str, Any]) -> None:
+    items = walked["recoveries"]["items"]
+    for case in _claimable(walked):
+        found = [r for r in items if _matches(r, case)]
+        name = case["case"]
+        assert len(found) == 1, f"planted case {name} was found {len(found)} times"
+        recovery = found[0]
+        assert recovery["status"] == "detected", name
+        assert recovery["quantity"] == case["claimable_units"], name
+        assert recovery["amount"] == {
+            "value": case["amount"],
+            "currency": case["currency"],
+        }, name
+        if case["unit_value"] is None:
+            assert recovery["unit_value"] is None, name
+        else:
+            assert Decimal(recovery["unit_value"]) == Decimal(case["unit_value"]), name
+        assert _at(recovery["claim_window_opens"]) == _at(case["window_opens"]), name
+        assert _at(recovery["claim_deadline"]) == _at(case["window_closes"]), name
+
+
+async def test_no_look_alike_flagged(walked: dict[str, Any]) -> None:
+    items = walked["recoveries"]["items"]
     for case in walked["planted"]["cases"]:
         if not case["claimable"]:
-            assert _key(case) not in found, (
-                f"{case['case']} should not be claimed: {case['why']}"
-            )
+            flagged = [r for r in items if _matches(r, case)]
+            assert not flagged, f"{case['case']} should not be claimed: {case['why']}"
 
 
 async def test_recoveries_match_planted_exactly(walked: dict[str, Any]) -> None:
-    claimable = {_key(c) for c in walked["planted"]["cases"] if c["claimable"]}
-    found = {_key(r) for r in walked["recoveries"]["items"]}
-    assert found == claimable
+    claimable = _claimable(walked)
+    items = walked["recoveries"]["items"]
+    for recovery in items:
+        cases = [c["case"] for c in claimable if _matches(recovery, c)]
+        assert len(cases) == 1, (recovery["type"], recovery["sku"], cases)
     assert walked["recoveries"]["total"] == len(claimable)
+    assert len(items) == len(claimable)
+
+
+async def test_recoveries_filter_by_type(walked: dict[str, Any], stack: Stack) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    kinds = ["refund_not_returned", "removal_lost", "fee_overcharge"]
+    response = await client.get(
+        f"{stack.gateway_url}/api/recoveries",
+        params={"type": ",".join(kinds), "limit": 200},
+    )
+    page = response.json()["data"]
+    expected = [c for c in _claimable(walked) if c["type"] in kinds]
+    assert response.status_code == 200
+    assert {r["type"] for r in page["items"]} == set(kinds)
+    assert page["total"] == len(expected)
+
+
+async def test_recoveries_filter_by_status(
+    walked: dict[str, Any], stack: Stack
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    url = f"{stack.gateway_url}/api/recoveries"
+    detected = (await client.get(url, params={"status": "detected"})).json()["data"]
+    paid = (await client.get(url, params={"status": "paid,filed"})).json()["data"]
+    invalid = await client.get(url, params={"status": "lost"})
+    assert detected["total"] == len(_claimable(walked))
+    assert paid["total"] == 0
+    assert paid["items"] == []
+    assert invalid.status_code == 422
+    assert "lost" in invalid.json()["error"]["message"]
+
+
+async def _all_sorted(
+    client: httpx.AsyncClient, stack: Stack, sort: str
+) -> list[dict[str, Any]]:
+    response = await client.get(
+        f"{stack.gateway_url}/api/recoveries", params={"sort": sort, "limit": 200}
+    )
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["data"]["items"]
+    return items
+
+
+async def test_recoveries_sort_by_amount(walked: dict[str, Any], stack: Stack) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    ascending = await _all_sorted(client, stack, "amount")
+    descending = await _all_sorted(client, stack, "-amount")
+    amounts = [Decimal(r["amount"]["value"]) for r in ascending]
+    assert amounts == sorted(amounts)
+    assert len(set(amounts)) > 1
+    assert [r["id"] for r in descending] == [r["id"] for r in reversed(ascending)]
+
+
+async def test_recoveries_sort_by_deadline(
+    walked: dict[str, Any], stack: Stack
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    for sort in ("deadline", "claim_deadline"):
+        items = await _all_sorted(client, stack, sort)
+        deadlines = [_at(r["claim_deadline"]) for r in items]
+        assert deadlines == sorted(deadlines), sort
+        assert len(items) == len(_claimable(walked))
+    latest_first = await _all_sorted(client, stack, "-deadline")
+    assert _at(latest_first[0]["claim_deadline"]) == max(deadlines)
+
+
+async def test_recovery_pages_do_not_overlap(
+    walked: dict[str, Any], stack: Stack
+) -> None:
+    client: httpx.AsyncClient = walked["client"]
+    seen: list[str] = []
+    for offset in range(0, len(_claimable(walked)), 7):
+        response = await client.get(
+            f"{stack.gateway_url}/api/recoveries",
+            params={"sort": "amount", "limit": 7, "offset": offset},
+        )
+        seen += [r["id"] for r in response.json()["data"]["items"]]
+    assert len(seen) == len(set(seen))
+    assert len(seen) == len(_claimable(walked))
+
+
+async def test_detection_history_newest_first(walked: dict[str, Any]) -> None:
+    history = walked["history"]
+    items = history["items"]
+    started = [_at(item["started_at"]) for item in items]
+    first_sync_detection = walked["sync"]["detection_id"]
+    assert history["total"] == 3
+    assert [item["id"] for item in items] == [
+        walked["run"]["id"],
+        walked["sync_detection"]["id"],
+        first_sync_detection,
+    ]
+    assert started == sorted(started, reverse=True)
+    assert [item["trigger"] for item in items] == ["manual", "sync", "sync"]
+    assert {item["status"] for item in items} == {"completed"}
+    assert items[0]["findings"] == walked["run"]["findings"]
 
 
 async def test_recovery_detail_has_evidence(
     walked: dict[str, Any], stack: Stack
 ) -> None:
     client: httpx.AsyncClient = walked["client"]
-    first = walked["recoveries"]["items"][0]
-    response = await client.get(f"{stack.gateway_url}/api/recoveries/{first['id']}")
+    lost = next(
+        r for r in walked["recoveries"]["items"] if r["type"] == "lost_inventory"
+    )
+    response = await client.get(f"{stack.gateway_url}/api/recoveries/{lost['id']}")
     detail = response.json()["data"]
     assert response.status_code == 200
     assert detail["evidence_count"] == len(detail["evidence"]) > 0
@@ -186,6 +436,14 @@ async def test_detection_workflow_tagged(walked: dict[str, Any]) -> None:
     assert detection.id == f"detection-{user_id}-{walked['sync']['detection_id']}"
 
 
+def _rows(sync: dict[str, Any]) -> dict[str, int]:
+    return {r["report_type"]: r["rows"] for r in sync["reports"]}
+
+
+def _statuses(sync: dict[str, Any]) -> dict[str, str]:
+    return {r["report_type"]: r["status"] for r in sync["reports"]}
+
+
 async def test_second_sync_adds_no_rows(walked: dict[str, Any], stack: Stack) -> None:
     client: httpx.AsyncClient = walked["client"]
     headers = {"Origin": stack.gateway_url}
@@ -194,9 +452,9 @@ async def test_second_sync_adds_no_rows(walked: dict[str, Any], stack: Stack) ->
     sync = await wait_for_sync(client, stack, started.json()["data"]["id"])
     assert sync["status"] == "completed"
     assert sum(r["rows_added"] for r in sync["reports"]) == 0
-    assert sum(r["rows"] for r in sync["reports"]) == sum(
-        r["rows"] for r in walked["sync"]["reports"]
-    )
+    # Settlements are ingested once: a later sync lists none it has not stored.
+    assert _rows(sync) == {**_rows(walked["sync"]), SETTLEMENT_REPORT: 0}
+    assert _statuses(sync)[SETTLEMENT_REPORT] == "empty"
 
 
 async def test_terminated_sync_is_closed_on_read(

@@ -1,4 +1,8 @@
-"""Killing the worker mid-sync loses no report row and stores none twice."""
+"""Killing the worker mid-sync loses no report row and stores none twice.
+
+Every table the sync writes is counted: the requested reports, the listed
+settlements and the inbound shipments and items.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from integrations.amazon.reports import get_report_spec, parse_report
-from sandbox.amazon.demo import DEMO_SELLER_ID, demo_report_files
+from sandbox.amazon.demo import DEMO_SELLER_ID, demo_report_files, generate_demo
+from sandbox.amazon.report_formats import settlement_text
 from tests.support.stack import (
     Stack,
     connect_amazon,
@@ -23,8 +28,11 @@ from tests.support.stack import (
     wait_for_sync,
 )
 from tests.support.temporal import client_address
+from workflows.models import SETTLEMENT_REPORT, SYNC_REPORT_TYPES
 
 pytestmark = [pytest.mark.e2e, pytest.mark.temporal]
+
+US = "ATVPDKIKX0DER"
 
 
 @pytest.fixture(scope="module")
@@ -72,18 +80,37 @@ async def test_killed_worker_sync_completes_exactly_once(stack: Stack) -> None:
 
     assert sync["status"] == "completed", sync
     anchor = date.fromisoformat(planted["anchor_date"])
+    synced = {r["report_type"] for r in sync["reports"]}
+    assert synced == set(SYNC_REPORT_TYPES)
+    folder = stack.workdir / "data" / "reports" / user_id
+    for table_name, expected in _expected_rows(anchor).items():
+        stored = pq.read_table(folder / f"{table_name}.parquet")
+        keys = stored.column("row_key")
+        assert stored.num_rows == expected, table_name
+        assert pc.count_distinct(keys).as_py() == stored.num_rows, table_name
+
+
+def _expected_rows(anchor: date) -> dict[str, int]:
+    """Return the rows each table must hold after a full sync of the demo seller."""
+    dataset = generate_demo(anchor)
+    expected: dict[str, int] = {}
     for report_type, content in demo_report_files(anchor).items():
-        if report_type not in {r["report_type"] for r in sync["reports"]}:
+        if report_type == SETTLEMENT_REPORT or report_type not in SYNC_REPORT_TYPES:
             continue
-        expected = parse_report(
+        expected[get_report_spec(report_type).table_name] = parse_report(
             content.decode("utf-8"),
             report_type=report_type,
-            marketplace_id="ATVPDKIKX0DER",
+            marketplace_id=US,
         ).row_count
-        table_name = get_report_spec(report_type).table_name
-        stored = pq.read_table(
-            stack.workdir / "data" / "reports" / user_id / f"{table_name}.parquet"
-        )
-        keys = stored.column("row_key")
-        assert stored.num_rows == expected, report_type
-        assert pc.count_distinct(keys).as_py() == stored.num_rows, report_type
+    # Each settlement is its own file with its own header, so each is parsed alone.
+    expected[get_report_spec(SETTLEMENT_REPORT).table_name] = sum(
+        parse_report(
+            settlement_text(settlement, dataset.marketplace),
+            report_type=SETTLEMENT_REPORT,
+            marketplace_id=US,
+        ).row_count
+        for settlement in dataset.settlements
+    )
+    expected["inbound_shipments"] = len(dataset.inbound)
+    expected["inbound_shipment_items"] = sum(len(s.items) for s in dataset.inbound)
+    return expected

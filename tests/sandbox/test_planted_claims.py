@@ -372,3 +372,78 @@ def test_other_anchor_plants_every_category() -> None:
     later = generate_demo(date(2027, 1, 1))
     types = {case["type"] for case in later.manifest() if case["claimable"]}
     assert types == CATEGORIES
+
+
+AFTER_ORDER_TYPES = ("refund_not_returned", "return_damaged_by_amazon")
+
+
+@pytest.mark.parametrize("marketplace_id", MARKETS)
+@pytest.mark.parametrize("case_type", AFTER_ORDER_TYPES)
+def test_after_order_value_is_price_minus_fees(
+    marketplace_id: str, case_type: str
+) -> None:
+    fee_descriptions = {"Commission", "FBAPerUnitFulfillmentFee"}
+    for case in cases(marketplace_id, case_type):
+        sold = [
+            row
+            for row in settled(marketplace_id, case["order_id"])
+            if row["transaction-type"] == "Order"
+        ]
+        principal = next(
+            money(row["amount"])
+            for row in sold
+            if row["amount-description"] == "Principal"
+        )
+        fees = -sum(
+            money(row["amount"])
+            for row in sold
+            if row["amount-description"] in fee_descriptions
+        )
+        units = int(sold[0]["quantity-purchased"])
+        expected = ((principal - fees) / units).quantize(Decimal("0.01"))
+        assert case["value_basis"] == "sale_price_minus_fees", case["case"]
+        assert Decimal(case["unit_value"]) == expected, case["case"]
+
+
+@pytest.mark.parametrize("marketplace_id", MARKETS)
+def test_order_payouts_pay_price_minus_fees(marketplace_id: str) -> None:
+    tables, dataset = data(marketplace_id)
+    values = {
+        case["order_id"]: case["unit_value"]
+        for case in dataset.manifest()
+        if case["type"] in AFTER_ORDER_TYPES
+    }
+    payouts = [
+        row
+        for row in tables["GET_FBA_REIMBURSEMENTS_DATA"]
+        if row["reason"] == "CustomerReturn" and row["amazon-order-id"] in values
+    ]
+    assert len(payouts) == 2
+    for row in payouts:
+        assert row["amount-per-unit"] == values[row["amazon-order-id"]], row
+
+
+def test_windows_count_whole_days_across_daylight_saving() -> None:
+    # On 2026-11-20 every window of the last 60 days spans the end of US daylight
+    # saving time (2026-11-01), so local and 24-hour days differ by an hour.
+    dataset = generate_demo(date(2026, 11, 20), marketplace_id=MARKETS[0])
+    lengths = {
+        "lost_inventory": None,
+        "damaged_inventory": (10, 60),
+        "disposed_without_order": (0, 60),
+        "fee_overcharge": (0, 90),
+        "refund_admin_fee": (0, 90),
+        "refund_not_returned": (60, 120),
+    }
+    for case in dataset.manifest():
+        if case["type"] not in lengths:
+            continue
+        event = at(case["loss_date"])
+        closes = at(case["window_closes"]) - event
+        expected = lengths[case["type"]]
+        if expected is None:
+            assert closes == timedelta(days=60), case["case"]
+            continue
+        opens = at(case["window_opens"]) - event
+        assert opens == timedelta(days=expected[0]), case["case"]
+        assert closes == timedelta(days=expected[1]), case["case"]
