@@ -9,7 +9,8 @@ shift them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -48,18 +49,14 @@ SELECT * FROM candidates
 WHERE fnsku IN (
     SELECT fnsku FROM candidates
     WHERE list_contains($loss_codes, reason_code) AND quantity < 0
+      AND occurred_us >= $loss_since_us
 )
 """
 
-_WAREHOUSE_ADJUSTMENTS_SQL = """
-SELECT
-    row_key, source_line, occurred_us, fnsku, asin, msku, title, reference_id,
-    quantity, fulfillment_center, reason_code, unreconciled_quantity
-FROM warehouse_candidates
-ORDER BY fnsku, occurred_us, source_line, row_key
-"""
-
+# The reimbursement rows of the candidate FNSKUs with one of the requested reasons,
+# a row_key seen twice read once.
 _WAREHOUSE_REIMBURSEMENTS_SQL = """
+CREATE OR REPLACE TEMP TABLE warehouse_reimbursements AS
 WITH keyed AS (
     SELECT
         row_key, source_line, epoch_us(approval_date) AS approval_us,
@@ -71,28 +68,137 @@ WITH keyed AS (
     FROM reimbursements
     WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
 )
+SELECT * FROM keyed
+WHERE list_contains($reasons, reason_key)
+QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
+"""
+
+# The candidate ledger rows and the reimbursements netted of their reversals, as
+# one stream by FNSKU and time. A reversal points back through
+# original_reimbursement_id to the rows with that reimbursement_id and FNSKU, and
+# the earliest of them absorb the reversed units first (`net_reversals` states the
+# same rule for records in Python). Ledger rows come before reimbursements at the
+# same time, line and key; `position` numbers the rows in that order.
+_WAREHOUSE_STREAM_SQL = """
+CREATE OR REPLACE TEMP TABLE warehouse_stream AS
+WITH reversed AS (
+    SELECT original_reimbursement_id AS reimbursement_id, fnsku,
+           greatest(-sum(quantity_reimbursed_total), 0) AS reversed_units
+    FROM warehouse_reimbursements
+    WHERE reason_key = $reversal_key AND original_reimbursement_id IS NOT NULL
+    GROUP BY ALL
+),
+originals AS (
+    SELECT *,
+        greatest(quantity_reimbursed_total, 0) AS paid,
+        coalesce(sum(greatest(quantity_reimbursed_total, 0)) OVER earlier, 0)
+            AS paid_before,
+        row_number() OVER chronological AS position
+    FROM warehouse_reimbursements
+    WHERE reason_key <> $reversal_key
+    WINDOW chronological AS (
+        PARTITION BY reimbursement_id, fnsku
+        ORDER BY approval_us, source_line, row_key
+    ),
+    earlier AS (
+        chronological ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    )
+),
+unioned AS (
+    SELECT
+        fnsku, 0 AS origin, occurred_us, source_line, row_key, quantity,
+        abs(quantity) AS units, reason_code, asin, msku, title, reference_id,
+        fulfillment_center, unreconciled_quantity,
+        NULL AS reimbursement_id, NULL AS case_id, NULL AS reason, NULL AS sku,
+        NULL AS original_reimbursement_id, false AS reversed
+    FROM warehouse_candidates
+    UNION ALL
+    SELECT
+        o.fnsku, 1, o.approval_us, o.source_line, o.row_key,
+        o.quantity_reimbursed_total,
+        o.paid - least(
+            o.paid, greatest(coalesce(r.reversed_units, 0) - o.paid_before, 0)
+        ),
+        o.reason_key, NULL, NULL, NULL, NULL, NULL, NULL,
+        o.reimbursement_id, o.case_id, o.reason, o.sku, o.original_reimbursement_id,
+        o.position = 1 AND r.reimbursement_id IS NOT NULL
+    FROM originals AS o LEFT JOIN reversed AS r USING (reimbursement_id, fnsku)
+)
+SELECT
+    *,
+    row_number() OVER (
+        ORDER BY fnsku, occurred_us, source_line, row_key, origin
+    ) - 1 AS position
+FROM unioned
+"""
+
+# The columns the matching needs, for every row of the stream, in stream order.
+_WAREHOUSE_MATCHING_SQL = """
+SELECT fnsku, origin, occurred_us, units, reason_code, quantity
+FROM warehouse_stream
+ORDER BY position
+"""
+
+# Every column of the stream rows at the given positions.
+_WAREHOUSE_DETAILS_SQL = """
+SELECT * FROM warehouse_stream
+WHERE position IN (SELECT unnest($positions::BIGINT[]))
+"""
+
+# The reversal rows that point back to a reimbursement of the stream, in the order
+# they are listed as evidence.
+_WAREHOUSE_REVERSALS_SQL = """
 SELECT
     row_key, source_line, approval_us, reimbursement_id, case_id, reason,
     reason_key, sku, fnsku, quantity_reimbursed_total, original_reimbursement_id
-FROM keyed
-WHERE list_contains($reasons, reason_key)
-QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
+FROM warehouse_reimbursements AS reversal
+WHERE reason_key = $reversal_key
+  AND EXISTS (
+      SELECT 1 FROM warehouse_reimbursements AS original
+      WHERE original.reason_key <> $reversal_key
+        AND original.reimbursement_id = reversal.original_reimbursement_id
+        AND original.fnsku = reversal.fnsku
+  )
 ORDER BY fnsku, approval_us, source_line, row_key
 """
 
 # Amazon's estimate of a unit's value: the amount per unit of the latest row with
-# units reimbursed, whatever its reason.
+# units reimbursed, whatever its reason (latest by approval date, then row_key).
 _LATEST_ESTIMATES_SQL = """
-SELECT fnsku, trim(amount_per_unit), currency_unit, epoch_us(approval_date),
-       reimbursement_id
+SELECT
+    fnsku,
+    arg_max(
+        struct_pack(
+            amount := trim(amount_per_unit), currency := currency_unit,
+            approval_us := epoch_us(approval_date), id := reimbursement_id
+        ),
+        struct_pack(approval_date, row_key)
+    ) AS latest
 FROM reimbursements
 WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
   AND quantity_reimbursed_total > 0
   AND TRY_CAST(trim(amount_per_unit) AS DECIMAL(38, 10)) > 0
-QUALIFY row_number() OVER (
-    PARTITION BY fnsku ORDER BY approval_date DESC, row_key DESC
-) = 1
+  AND approval_date IS NOT NULL
+GROUP BY fnsku
 """
+
+# Positions of the columns of a stream row (_WAREHOUSE_DETAILS_SQL). `origin` names
+# the report a row comes from; `units` is the loss or credit size, after
+# reversals for reimbursements; `code` is the ledger reason code or the
+# reimbursement reason key.
+FNSKU = 0
+ORIGIN = 1
+MOMENT_US = 2
+SOURCE_LINE = 3
+ROW_KEY = 4
+QUANTITY = 5
+UNITS = 6
+CODE = 7
+UNRECONCILED = 13
+REVERSED = 19
+POSITION = 20
+FROM_LEDGER = 0
+FROM_REIMBURSEMENTS = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,32 +237,66 @@ class ReimbursementRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchingColumns:
+    """The columns the matching needs, one list per column, in stream order."""
+
+    fnskus: list[str]
+    origins: list[int]
+    moments_us: list[int]
+    units: list[int]
+    codes: list[str]
+    quantities: list[int]
+
+
 class WarehouseRows:
-    """Candidate rows of the warehouse rules, limited to FNSKUs with a loss."""
+    """Candidate rows of the warehouse rules, limited to FNSKUs with a loss.
 
-    adjustments: list[LedgerAdjustment]
-    """Loss, found and correction rows, by FNSKU and time."""
-    reimbursements: list[ReimbursementRecord]
-    """Reimbursement rows with one of the requested reasons, by FNSKU and time."""
-    estimates: dict[str, AmazonEstimate]
-    """Amazon's latest amount per unit, by FNSKU."""
+    The stream of loss, found and correction ledger rows and netted
+    reimbursements, by FNSKU and time, stays in a temporary DuckDB table. The
+    matching reads only a few of its columns for every row (`columns`), and
+    `details` reads whole rows for the few positions that make findings.
+    """
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self._connection = connection
+        table = connection.sql(_WAREHOUSE_MATCHING_SQL).to_arrow_table()
+        self.columns = MatchingColumns(
+            *(column.to_pylist() for column in table.columns)
+        )
+        self.reversals: dict[tuple[str, str], list[ReimbursementRecord]] = {}
+        """Reversal rows by (original reimbursement id, FNSKU)."""
+        self.estimates = _fetch_estimates(connection)
+        """Amazon's latest amount per unit, by FNSKU."""
+
+    def details(self, positions: Collection[int]) -> dict[int, tuple[Any, ...]]:
+        """Return the whole stream rows at `positions`, by position."""
+        rows = self._connection.execute(
+            _WAREHOUSE_DETAILS_SQL, {"positions": sorted(positions)}
+        ).fetchall()
+        return {row[POSITION]: row for row in rows}
 
 
-def fetch_warehouse_rows(
+@contextmanager
+def warehouse_rows(
     connection: duckdb.DuckDBPyConnection,
     *,
     loss_codes: Collection[str],
     found_codes: Collection[str],
     correction_codes: Collection[str],
     reimbursement_reasons: Collection[str],
-) -> WarehouseRows:
+    reversal_key: str,
+    loss_since: datetime,
+) -> Iterator[WarehouseRows]:
     """Select the ledger and reimbursement rows that lost or damaged claims need.
 
     Ledger rows are Adjustments with a loss code and a negative quantity, a found
     code and a positive quantity, or a correction code and any non-zero quantity.
     Codes are compared in upper case without spaces, and reimbursement reasons in
-    lower case without spaces or underscores. Only FNSKUs with at least one loss row
-    are kept, and a row_key seen twice is read once.
+    lower case without spaces or underscores; `reversal_key` is the reason of
+    reversals. Only FNSKUs with at least one loss row at or after `loss_since` are
+    kept, with all their rows of any date, because the first-in first-out matching
+    needs every earlier loss and credit. A row_key seen twice is read once. The
+    temporary tables are dropped when the block ends.
     """
     connection.execute(
         _WAREHOUSE_CANDIDATES_SQL,
@@ -164,48 +304,88 @@ def fetch_warehouse_rows(
             "loss_codes": sorted(loss_codes),
             "found_codes": sorted(found_codes),
             "correction_codes": sorted(correction_codes),
+            "loss_since_us": to_epoch_us(loss_since),
         },
     )
-    adjustments = [
-        _adjustment_from_row(row)
-        for row in connection.execute(_WAREHOUSE_ADJUSTMENTS_SQL).fetchall()
-    ]
-    reimbursements = [
-        _reimbursement_from_row(row)
+    try:
+        connection.execute(
+            _WAREHOUSE_REIMBURSEMENTS_SQL,
+            {"reasons": sorted({*reimbursement_reasons, reversal_key})},
+        )
+        connection.execute(_WAREHOUSE_STREAM_SQL, {"reversal_key": reversal_key})
+        rows = WarehouseRows(connection)
         for row in connection.execute(
-            _WAREHOUSE_REIMBURSEMENTS_SQL, {"reasons": sorted(reimbursement_reasons)}
-        ).fetchall()
-    ]
-    estimates = _fetch_estimates(connection)
-    connection.execute("DROP TABLE warehouse_candidates")
-    return WarehouseRows(adjustments, reimbursements, estimates)
+            _WAREHOUSE_REVERSALS_SQL, {"reversal_key": reversal_key}
+        ).fetchall():
+            record = _reimbursement_from_row(row)
+            key = (str(record.original_reimbursement_id), record.fnsku)
+            rows.reversals.setdefault(key, []).append(record)
+        yield rows
+    finally:
+        connection.execute("DROP TABLE IF EXISTS warehouse_stream")
+        connection.execute("DROP TABLE IF EXISTS warehouse_reimbursements")
+        connection.execute("DROP TABLE IF EXISTS warehouse_candidates")
+
+
+def ledger_adjustment(row: tuple[Any, ...]) -> LedgerAdjustment:
+    """Return the ledger row of a stream row from the ledger."""
+    return LedgerAdjustment(
+        row_key=row[ROW_KEY],
+        source_line=row[SOURCE_LINE],
+        occurred_at=from_epoch_us(row[MOMENT_US]),
+        fnsku=row[FNSKU],
+        asin=row[8],
+        msku=row[9],
+        title=row[10],
+        reference_id=row[11],
+        quantity=row[QUANTITY],
+        fulfillment_center=row[12],
+        reason_code=row[CODE],
+        unreconciled_quantity=row[UNRECONCILED],
+    )
+
+
+def reimbursement_record(row: tuple[Any, ...]) -> ReimbursementRecord:
+    """Return the reimbursement row of a stream row from the reimbursements."""
+    return ReimbursementRecord(
+        row_key=row[ROW_KEY],
+        source_line=row[SOURCE_LINE],
+        approval_date=from_epoch_us(row[MOMENT_US]),
+        reimbursement_id=row[14],
+        case_id=row[15],
+        reason=row[16],
+        reason_key=row[CODE],
+        sku=row[17],
+        fnsku=row[FNSKU],
+        quantity=row[QUANTITY],
+        original_reimbursement_id=row[18],
+    )
 
 
 def _fetch_estimates(
     connection: duckdb.DuckDBPyConnection,
 ) -> dict[str, AmazonEstimate]:
     estimates: dict[str, AmazonEstimate] = {}
-    for fnsku, amount, currency, approval_us, reimbursement_id in connection.execute(
-        _LATEST_ESTIMATES_SQL
-    ).fetchall():
+    for fnsku, latest in connection.execute(_LATEST_ESTIMATES_SQL).fetchall():
         estimates[fnsku] = AmazonEstimate(
-            amount_per_unit=Decimal(amount),
-            currency=(currency or "").strip(),
-            approval_date=_from_epoch_us(approval_us),
-            reimbursement_id=reimbursement_id or "",
+            amount_per_unit=Decimal(latest["amount"]),
+            currency=(latest["currency"] or "").strip(),
+            approval_date=from_epoch_us(latest["approval_us"]),
+            reimbursement_id=latest["id"] or "",
         )
     return estimates
 
 
-def _adjustment_from_row(row: tuple[Any, ...]) -> LedgerAdjustment:
-    # The query returns the fields in declaration order, text nulls as "".
-    return LedgerAdjustment(row[0], row[1], _from_epoch_us(row[2]), *row[3:])
-
-
 def _reimbursement_from_row(row: tuple[Any, ...]) -> ReimbursementRecord:
     # The query returns the fields in declaration order, blank ids as None.
-    return ReimbursementRecord(row[0], row[1], _from_epoch_us(row[2]), *row[3:])
+    return ReimbursementRecord(row[0], row[1], from_epoch_us(row[2]), *row[3:])
 
 
-def _from_epoch_us(value: int) -> datetime:
+def from_epoch_us(value: int) -> datetime:
+    """Return the aware UTC datetime of `value` microseconds since the epoch."""
     return _EPOCH + timedelta(microseconds=value)
+
+
+def to_epoch_us(moment: datetime) -> int:
+    """Return the microseconds since the epoch of an aware datetime."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
