@@ -125,23 +125,29 @@ def allocate_units(
     for position, (_, loss_class, _) in enumerate(losses):
         positions.setdefault(loss_class, []).append(position)
     first_open = dict.fromkeys(positions, 0)
+    # The classes of losses present that each distinct offsets value reaches.
+    reached: dict[Collection[str], list[str]] = {}
 
     for credit_index, (latest_loss_time, offsets, units) in enumerate(credits):
         if units < 0:
             continue
-        classes = [name for name in offsets if name in positions]
+        classes = reached.get(offsets)
+        if classes is None:
+            classes = [name for name in offsets if name in positions]
+            reached[offsets] = classes
         remaining = units
         while True:
-            earliest: int | None = None
+            earliest = -1
             for name in classes:
                 queue = positions[name]
                 index = first_open[name]
-                while index < len(queue) and open_units[queue[index]] == 0:
+                end = len(queue)
+                while index < end and open_units[queue[index]] == 0:
                     index += 1
                 first_open[name] = index
-                if index < len(queue) and (earliest is None or queue[index] < earliest):
+                if index < end and (earliest < 0 or queue[index] < earliest):
                     earliest = queue[index]
-            if earliest is None or losses[earliest][0] > latest_loss_time:
+            if earliest < 0 or losses[earliest][0] > latest_loss_time:
                 break
             applied = min(remaining, open_units[earliest])
             allocations[earliest].append((credit_index, applied))

@@ -53,20 +53,30 @@ WHERE fnsku IN (
 )
 """
 
-# The reimbursement rows of the candidate FNSKUs with one of the requested reasons,
-# a row_key seen twice read once.
+# Every reimbursement row of the candidate FNSKUs, read once for both the credits
+# and the estimates.
+_WAREHOUSE_REIMBURSEMENT_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE warehouse_reimbursement_rows AS
+SELECT
+    row_key, source_line, approval_date, epoch_us(approval_date) AS approval_us,
+    reimbursement_id, case_id, reason, sku, fnsku, quantity_reimbursed_total,
+    original_reimbursement_id, amount_per_unit, currency_unit
+FROM reimbursements
+WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
+"""
+
+# The rows with one of the requested reasons, a row_key seen twice read once.
 _WAREHOUSE_REIMBURSEMENTS_SQL = """
 CREATE OR REPLACE TEMP TABLE warehouse_reimbursements AS
 WITH keyed AS (
     SELECT
-        row_key, source_line, epoch_us(approval_date) AS approval_us,
+        row_key, source_line, approval_us,
         coalesce(reimbursement_id, '') AS reimbursement_id,
         nullif(trim(case_id), '') AS case_id, coalesce(reason, '') AS reason,
         lower(replace(replace(reason, ' ', ''), '_', '')) AS reason_key,
         coalesce(sku, '') AS sku, fnsku, quantity_reimbursed_total,
         nullif(trim(original_reimbursement_id), '') AS original_reimbursement_id
-    FROM reimbursements
-    WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
+    FROM warehouse_reimbursement_rows
 )
 SELECT * FROM keyed
 WHERE list_contains($reasons, reason_key)
@@ -74,13 +84,15 @@ QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
 """
 
 # The candidate ledger rows and the reimbursements netted of their reversals, as
-# one stream by FNSKU and time. A reversal points back through
-# original_reimbursement_id to the rows with that reimbursement_id and FNSKU, and
-# the earliest of them absorb the reversed units first (`net_reversals` states the
-# same rule for records in Python). Ledger rows come before reimbursements at the
-# same time, line and key; `position` numbers the rows in that order.
+# one stream by FNSKU and time, with the columns the matching needs. A reversal
+# points back through original_reimbursement_id to the rows with that
+# reimbursement_id and FNSKU. The earliest of them absorb the reversed units
+# first, as `net_reversals` does for records in Python, and `reversed` marks the
+# earliest, which lists the reversals as evidence. Ledger rows come before
+# reimbursements at the same time, line and key. `units` is the loss or credit
+# size, after reversals for reimbursements, and `code` the ledger reason code or
+# the reimbursement reason key.
 _WAREHOUSE_STREAM_SQL = """
-CREATE OR REPLACE TEMP TABLE warehouse_stream AS
 WITH reversed AS (
     SELECT original_reimbursement_id AS reimbursement_id, fnsku,
            greatest(-sum(quantity_reimbursed_total), 0) AS reversed_units
@@ -89,7 +101,9 @@ WITH reversed AS (
     GROUP BY ALL
 ),
 originals AS (
-    SELECT *,
+    SELECT
+        fnsku, approval_us, source_line, row_key, reason_key, reimbursement_id,
+        quantity_reimbursed_total,
         greatest(quantity_reimbursed_total, 0) AS paid,
         coalesce(sum(greatest(quantity_reimbursed_total, 0)) OVER earlier, 0)
             AS paid_before,
@@ -103,62 +117,50 @@ originals AS (
     earlier AS (
         chronological ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     )
-),
-unioned AS (
-    SELECT
-        fnsku, 0 AS origin, occurred_us, source_line, row_key, quantity,
-        abs(quantity) AS units, reason_code, asin, msku, title, reference_id,
-        fulfillment_center, unreconciled_quantity,
-        NULL AS reimbursement_id, NULL AS case_id, NULL AS reason, NULL AS sku,
-        NULL AS original_reimbursement_id, false AS reversed
-    FROM warehouse_candidates
-    UNION ALL
-    SELECT
-        o.fnsku, 1, o.approval_us, o.source_line, o.row_key,
-        o.quantity_reimbursed_total,
-        o.paid - least(
-            o.paid, greatest(coalesce(r.reversed_units, 0) - o.paid_before, 0)
-        ),
-        o.reason_key, NULL, NULL, NULL, NULL, NULL, NULL,
-        o.reimbursement_id, o.case_id, o.reason, o.sku, o.original_reimbursement_id,
-        o.position = 1 AND r.reimbursement_id IS NOT NULL
-    FROM originals AS o LEFT JOIN reversed AS r USING (reimbursement_id, fnsku)
 )
 SELECT
-    *,
-    row_number() OVER (
-        ORDER BY fnsku, occurred_us, source_line, row_key, origin
-    ) - 1 AS position
-FROM unioned
+    fnsku, 0 AS origin, occurred_us, source_line, row_key, quantity,
+    abs(quantity) AS units, reason_code AS code, false AS reversed
+FROM warehouse_candidates
+UNION ALL
+SELECT
+    o.fnsku, 1, o.approval_us, o.source_line, o.row_key,
+    o.quantity_reimbursed_total,
+    o.paid - least(
+        o.paid, greatest(coalesce(r.reversed_units, 0) - o.paid_before, 0)
+    ),
+    o.reason_key,
+    o.position = 1 AND r.reimbursement_id IS NOT NULL
+FROM originals AS o LEFT JOIN reversed AS r USING (reimbursement_id, fnsku)
+ORDER BY fnsku, occurred_us, source_line, row_key, origin
 """
 
-# The columns the matching needs, for every row of the stream, in stream order.
-_WAREHOUSE_MATCHING_SQL = """
-SELECT fnsku, origin, occurred_us, units, reason_code, quantity
-FROM warehouse_stream
-ORDER BY position
+# The whole candidate rows with the given row keys, fields in declaration order.
+_WAREHOUSE_LEDGER_DETAILS_SQL = """
+SELECT
+    row_key, source_line, occurred_us, fnsku, asin, msku, title, reference_id,
+    quantity, fulfillment_center, reason_code, unreconciled_quantity
+FROM warehouse_candidates
+WHERE row_key IN (SELECT unnest($row_keys::VARCHAR[]))
 """
 
-# Every column of the stream rows at the given positions.
-_WAREHOUSE_DETAILS_SQL = """
-SELECT * FROM warehouse_stream
-WHERE position IN (SELECT unnest($positions::BIGINT[]))
+_WAREHOUSE_REIMBURSEMENT_DETAILS_SQL = """
+SELECT
+    row_key, source_line, approval_us, reimbursement_id, case_id, reason,
+    reason_key, sku, fnsku, quantity_reimbursed_total, original_reimbursement_id
+FROM warehouse_reimbursements
+WHERE row_key IN (SELECT unnest($row_keys::VARCHAR[]))
 """
 
-# The reversal rows that point back to a reimbursement of the stream, in the order
+# The reversal rows that point back to the given reimbursement ids, in the order
 # they are listed as evidence.
 _WAREHOUSE_REVERSALS_SQL = """
 SELECT
     row_key, source_line, approval_us, reimbursement_id, case_id, reason,
     reason_key, sku, fnsku, quantity_reimbursed_total, original_reimbursement_id
-FROM warehouse_reimbursements AS reversal
+FROM warehouse_reimbursements
 WHERE reason_key = $reversal_key
-  AND EXISTS (
-      SELECT 1 FROM warehouse_reimbursements AS original
-      WHERE original.reason_key <> $reversal_key
-        AND original.reimbursement_id = reversal.original_reimbursement_id
-        AND original.fnsku = reversal.fnsku
-  )
+  AND list_contains($original_ids, original_reimbursement_id)
 ORDER BY fnsku, approval_us, source_line, row_key
 """
 
@@ -170,35 +172,21 @@ SELECT
     arg_max(
         struct_pack(
             amount := trim(amount_per_unit), currency := currency_unit,
-            approval_us := epoch_us(approval_date), id := reimbursement_id
+            approval_us := approval_us, id := reimbursement_id
         ),
         struct_pack(approval_date, row_key)
     ) AS latest
-FROM reimbursements
-WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
-  AND quantity_reimbursed_total > 0
+FROM warehouse_reimbursement_rows
+WHERE quantity_reimbursed_total > 0
   AND TRY_CAST(trim(amount_per_unit) AS DECIMAL(38, 10)) > 0
   AND approval_date IS NOT NULL
 GROUP BY fnsku
 """
 
-# Positions of the columns of a stream row (_WAREHOUSE_DETAILS_SQL). `origin` names
-# the report a row comes from; `units` is the loss or credit size, after
-# reversals for reimbursements; `code` is the ledger reason code or the
-# reimbursement reason key.
-FNSKU = 0
-ORIGIN = 1
-MOMENT_US = 2
-SOURCE_LINE = 3
-ROW_KEY = 4
-QUANTITY = 5
-UNITS = 6
-CODE = 7
-UNRECONCILED = 13
-REVERSED = 19
-POSITION = 20
 FROM_LEDGER = 0
+"""`origin` of the stream rows from the ledger."""
 FROM_REIMBURSEMENTS = 1
+"""`origin` of the stream rows from the reimbursements."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,42 +226,85 @@ class ReimbursementRecord:
 
 @dataclass(frozen=True, slots=True)
 class MatchingColumns:
-    """The columns the matching needs, one list per column, in stream order."""
+    """The columns of the stream that the matching needs, one list per column."""
 
     fnskus: list[str]
     origins: list[int]
     moments_us: list[int]
+    source_lines: list[int]
+    row_keys: list[str]
+    quantities: list[int]
     units: list[int]
     codes: list[str]
-    quantities: list[int]
+    reversed: list[bool]
 
 
 class WarehouseRows:
     """Candidate rows of the warehouse rules, limited to FNSKUs with a loss.
 
-    The stream of loss, found and correction ledger rows and netted
-    reimbursements, by FNSKU and time, stays in a temporary DuckDB table. The
-    matching reads only a few of its columns for every row (`columns`), and
-    `details` reads whole rows for the few positions that make findings.
+    The loss, found and correction ledger rows and the reimbursement rows stay in
+    temporary DuckDB tables. The matching reads a few columns of every row
+    (`columns`), and `records` reads whole rows only for the positions that make
+    findings and resolutions.
     """
 
-    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+    def __init__(
+        self, connection: duckdb.DuckDBPyConnection, reversal_key: str
+    ) -> None:
         self._connection = connection
-        table = connection.sql(_WAREHOUSE_MATCHING_SQL).to_arrow_table()
+        self._reversal_key = reversal_key
+        table = connection.sql(
+            _WAREHOUSE_STREAM_SQL, params={"reversal_key": reversal_key}
+        ).to_arrow_table()
         self.columns = MatchingColumns(
             *(column.to_pylist() for column in table.columns)
         )
-        self.reversals: dict[tuple[str, str], list[ReimbursementRecord]] = {}
-        """Reversal rows by (original reimbursement id, FNSKU)."""
         self.estimates = _fetch_estimates(connection)
         """Amazon's latest amount per unit, by FNSKU."""
 
-    def details(self, positions: Collection[int]) -> dict[int, tuple[Any, ...]]:
-        """Return the whole stream rows at `positions`, by position."""
-        rows = self._connection.execute(
-            _WAREHOUSE_DETAILS_SQL, {"positions": sorted(positions)}
-        ).fetchall()
-        return {row[POSITION]: row for row in rows}
+    def reversals(
+        self, originals: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[ReimbursementRecord]]:
+        """Return the reversal rows of each (reimbursement id, FNSKU) in `originals`."""
+        found: dict[tuple[str, str], list[ReimbursementRecord]] = {}
+        if not originals:
+            return found
+        ids = sorted({reimbursement_id for reimbursement_id, _ in originals})
+        for row in self._connection.execute(
+            _WAREHOUSE_REVERSALS_SQL,
+            {"reversal_key": self._reversal_key, "original_ids": ids},
+        ).fetchall():
+            record = _reimbursement_from_row(row)
+            key = (str(record.original_reimbursement_id), record.fnsku)
+            if key in originals:
+                found.setdefault(key, []).append(record)
+        return found
+
+    def records(
+        self, positions: Collection[int]
+    ) -> dict[int, LedgerAdjustment | ReimbursementRecord]:
+        """Return the ledger or reimbursement row at each stream position."""
+        columns = self.columns
+        requested: dict[tuple[int, str], int] = {
+            (columns.origins[position], columns.row_keys[position]): position
+            for position in positions
+        }
+        found: dict[int, LedgerAdjustment | ReimbursementRecord] = {}
+        queries = (
+            (FROM_LEDGER, _WAREHOUSE_LEDGER_DETAILS_SQL, _adjustment_from_row),
+            (
+                FROM_REIMBURSEMENTS,
+                _WAREHOUSE_REIMBURSEMENT_DETAILS_SQL,
+                _reimbursement_from_row,
+            ),
+        )
+        for origin, sql, build in queries:
+            keys = sorted(key for kind, key in requested if kind == origin)
+            if not keys:
+                continue
+            for row in self._connection.execute(sql, {"row_keys": keys}).fetchall():
+                found[requested[(origin, row[0])]] = build(row)
+        return found
 
 
 @contextmanager
@@ -308,58 +339,16 @@ def warehouse_rows(
         },
     )
     try:
+        connection.execute(_WAREHOUSE_REIMBURSEMENT_ROWS_SQL)
         connection.execute(
             _WAREHOUSE_REIMBURSEMENTS_SQL,
             {"reasons": sorted({*reimbursement_reasons, reversal_key})},
         )
-        connection.execute(_WAREHOUSE_STREAM_SQL, {"reversal_key": reversal_key})
-        rows = WarehouseRows(connection)
-        for row in connection.execute(
-            _WAREHOUSE_REVERSALS_SQL, {"reversal_key": reversal_key}
-        ).fetchall():
-            record = _reimbursement_from_row(row)
-            key = (str(record.original_reimbursement_id), record.fnsku)
-            rows.reversals.setdefault(key, []).append(record)
-        yield rows
+        yield WarehouseRows(connection, reversal_key)
     finally:
-        connection.execute("DROP TABLE IF EXISTS warehouse_stream")
         connection.execute("DROP TABLE IF EXISTS warehouse_reimbursements")
+        connection.execute("DROP TABLE IF EXISTS warehouse_reimbursement_rows")
         connection.execute("DROP TABLE IF EXISTS warehouse_candidates")
-
-
-def ledger_adjustment(row: tuple[Any, ...]) -> LedgerAdjustment:
-    """Return the ledger row of a stream row from the ledger."""
-    return LedgerAdjustment(
-        row_key=row[ROW_KEY],
-        source_line=row[SOURCE_LINE],
-        occurred_at=from_epoch_us(row[MOMENT_US]),
-        fnsku=row[FNSKU],
-        asin=row[8],
-        msku=row[9],
-        title=row[10],
-        reference_id=row[11],
-        quantity=row[QUANTITY],
-        fulfillment_center=row[12],
-        reason_code=row[CODE],
-        unreconciled_quantity=row[UNRECONCILED],
-    )
-
-
-def reimbursement_record(row: tuple[Any, ...]) -> ReimbursementRecord:
-    """Return the reimbursement row of a stream row from the reimbursements."""
-    return ReimbursementRecord(
-        row_key=row[ROW_KEY],
-        source_line=row[SOURCE_LINE],
-        approval_date=from_epoch_us(row[MOMENT_US]),
-        reimbursement_id=row[14],
-        case_id=row[15],
-        reason=row[16],
-        reason_key=row[CODE],
-        sku=row[17],
-        fnsku=row[FNSKU],
-        quantity=row[QUANTITY],
-        original_reimbursement_id=row[18],
-    )
 
 
 def _fetch_estimates(
@@ -374,6 +363,11 @@ def _fetch_estimates(
             reimbursement_id=latest["id"] or "",
         )
     return estimates
+
+
+def _adjustment_from_row(row: tuple[Any, ...]) -> LedgerAdjustment:
+    # The query returns the fields in declaration order, text nulls as "".
+    return LedgerAdjustment(row[0], row[1], from_epoch_us(row[2]), *row[3:])
 
 
 def _reimbursement_from_row(row: tuple[Any, ...]) -> ReimbursementRecord:

@@ -32,17 +32,10 @@ from detection.policy import (
 )
 from detection.queries import (
     FROM_LEDGER,
-    ORIGIN,
-    REVERSED,
-    ROW_KEY,
-    SOURCE_LINE,
-    UNITS,
     LedgerAdjustment,
     MatchingColumns,
     ReimbursementRecord,
     WarehouseRows,
-    ledger_adjustment,
-    reimbursement_record,
     to_epoch_us,
     warehouse_rows,
 )
@@ -196,12 +189,21 @@ def _match_by_fnsku(
     needed = {match.position for match in plain}
     for match in plain:
         needed.update(position for position, _ in match.allocations)
-    details = rows.details(needed)
+    records = rows.records(needed)
+    reversals = rows.reversals(
+        {
+            (record.reimbursement_id, record.fnsku)
+            for position, record in records.items()
+            if isinstance(record, ReimbursementRecord)
+            and rows.columns.reversed[position]
+        }
+    )
 
     credits: dict[int, Credit[CreditSource]] = {}
     matches: list[WarehouseMatch] = []
     for match in plain:
-        item = ledger_adjustment(details[match.position])
+        item = records[match.position]
+        assert isinstance(item, LedgerAdjustment)
         matched: WarehouseMatch = MatchedLoss(
             Loss(
                 item=item,
@@ -214,7 +216,7 @@ def _match_by_fnsku(
         for position, applied in match.allocations:
             credit = credits.get(position)
             if credit is None:
-                credit = _credit(details[position], rows)
+                credit = _credit(records[position], position, rows, reversals)
                 credits[position] = credit
             matched.add(Allocation(credit, applied))
         matches.append(matched)
@@ -278,28 +280,33 @@ def _fnsku_of(entry: tuple[int, tuple[Any, ...]]) -> Any:
     return entry[1][0]
 
 
-def _credit(row: tuple[Any, ...], rows: WarehouseRows) -> Credit[CreditSource]:
+def _credit(
+    record: LedgerAdjustment | ReimbursementRecord,
+    position: int,
+    rows: WarehouseRows,
+    reversals: Mapping[tuple[str, str], list[ReimbursementRecord]],
+) -> Credit[CreditSource]:
     item: CreditSource
-    if row[ORIGIN] == FROM_LEDGER:
-        item = ledger_adjustment(row)
-        occurred_at = item.occurred_at
-        offsets = _BOTH_CLASSES if item.reason_code in CORRECTION_CODES else _LOST_ONLY
+    units = rows.columns.units[position]
+    if isinstance(record, LedgerAdjustment):
+        item = record
+        occurred_at = record.occurred_at
+        offsets = (
+            _BOTH_CLASSES if record.reason_code in CORRECTION_CODES else _LOST_ONLY
+        )
     else:
-        record = reimbursement_record(row)
-        reversals: tuple[ReimbursementRecord, ...] = ()
-        if row[REVERSED]:
-            reversals = tuple(
-                rows.reversals.get((record.reimbursement_id, record.fnsku), ())
-            )
-        item = NettedReimbursement(record, reversals, row[UNITS])
+        listed: tuple[ReimbursementRecord, ...] = ()
+        if rows.columns.reversed[position]:
+            listed = tuple(reversals.get((record.reimbursement_id, record.fnsku), ()))
+        item = NettedReimbursement(record, listed, units)
         occurred_at = record.approval_date
         offsets = _OFFSETS_BY_REIMBURSEMENT[record.reason_key]
     return Credit(
         item=item,
         occurred_at=occurred_at,
-        sort_key=(row[SOURCE_LINE], row[ROW_KEY]),
+        sort_key=(record.source_line, record.row_key),
         offsets=offsets,
-        units=row[UNITS],
+        units=units,
     )
 
 
