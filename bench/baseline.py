@@ -15,6 +15,8 @@ reversals are netted. Credits go to the earliest open loss of the same FNSKU and
 class that happened no later than the credit plus the lookback. Open units are
 capped by Unreconciled Quantity. A loss is judged once its wait (business days
 for lost, calendar days for damaged) has passed, while its claim window is open.
+A loss whose window closed more than `resolution_horizon_days` before `as_of`
+gives neither a finding nor a resolution.
 """
 
 from __future__ import annotations
@@ -332,6 +334,8 @@ def _judge(
     # Amazon's window: 60 days for events since 2024-10-23, 18 months before.
     window_days = 60 if occurred.date() >= _WINDOW_CHANGE else 548
     closes = occurred + timedelta(days=window_days)
+    if closes < as_of - timedelta(days=settings.resolution_horizon_days):
+        return
     value = estimate[0] if estimate is not None else None
     amount = Decimal("0.00")
     if value is not None:

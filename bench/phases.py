@@ -14,7 +14,7 @@ imports are not in them.
 Phases:
     imports: nothing; the peak memory of a child that imported the modules.
     ingest: decode, parse and upsert one report file into a Parquet store.
-    engine_full: run_detection over every stored table DetectionInput accepts.
+    engine_full: run_detection over every stored table the engine registers.
     engine_warehouse: the engine's WarehouseRule alone, through the engine's
         table registration.
     baseline_warehouse: bench.baseline over the same Parquet files.
@@ -39,7 +39,12 @@ from bench.baseline import WarehouseFinding, WarehouseOutcome, detect_warehouse
 from detection import DetectionInput, DetectionSettings, run_detection
 from detection.rules.base import RuleContext
 from detection.rules.warehouse import WarehouseRule
-from detection.tables import LEDGER_DETAIL, REIMBURSEMENTS, register_tables
+from detection.tables import (
+    LEDGER_DETAIL,
+    REIMBURSEMENTS,
+    REQUIRED_COLUMNS,
+    register_tables,
+)
 from integrations.amazon.reports import (
     REPORT_SPECS,
     decode_document,
@@ -164,11 +169,9 @@ def run_phase(request: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     if phase == "engine_full":
         inputs = {
-            name: path
-            for name, path in tables.items()
-            if name in DetectionInput.model_fields
+            name: path for name, path in tables.items() if name in REQUIRED_COLUMNS
         }
-        result = run_detection(DetectionInput(as_of=as_of, **inputs), settings)
+        result = run_detection(DetectionInput(as_of=as_of, tables=inputs), settings)
         seconds = time.perf_counter() - started
         warehouse = [f for f in result.findings if f.type in WAREHOUSE_TYPES]
         return {

@@ -10,13 +10,14 @@ Units left over after every eligible loss is full are dropped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 LossItem = TypeVar("LossItem")
 CreditItem = TypeVar("CreditItem")
+Moment = TypeVar("Moment", datetime, int)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,22 +81,37 @@ def allocate_credits(
     with 0 units to the loss it would have reduced, so it still shows as evidence.
     Credits with negative units are ignored. Returns the losses in matching order.
     """
-    matched = [
-        MatchedLoss[LossItem, CreditItem](loss)
-        for loss in sorted(losses, key=lambda loss: (loss.occurred_at, loss.sort_key))
-    ]
+    ordered_losses = sorted(losses, key=lambda loss: (loss.occurred_at, loss.sort_key))
     ordered_credits = sorted(
         credits, key=lambda credit: (credit.occurred_at, credit.sort_key)
     )
-    queues = _ClassQueues(matched)
-    for credit in ordered_credits:
-        if credit.units >= 0:
-            queues.allocate(credit, credit.occurred_at + lookback)
+    allocations = allocate_units(
+        [(loss.occurred_at, loss.loss_class, loss.units) for loss in ordered_losses],
+        [
+            (credit.occurred_at + lookback, credit.offsets, credit.units)
+            for credit in ordered_credits
+        ],
+    )
+    matched = []
+    for loss, allocated in zip(ordered_losses, allocations, strict=True):
+        entry = MatchedLoss[LossItem, CreditItem](loss)
+        for credit_index, units in allocated:
+            entry.add(Allocation(ordered_credits[credit_index], units))
+        matched.append(entry)
     return matched
 
 
-class _ClassQueues(Generic[LossItem, CreditItem]):
-    """The losses of each class in matching order, with the first open one.
+def allocate_units(
+    losses: Sequence[tuple[Moment, str, int]],
+    credits: Iterable[tuple[Moment, Collection[str], int]],
+) -> list[list[tuple[int, int]]]:
+    """Allocate credits to losses that are both already in matching order.
+
+    Each loss is (occurred_at, loss_class, units), and each credit (latest_loss_time,
+    offsets, units): the credit's time plus the lookback, the loss classes it
+    offsets and its units. Times may be datetimes or epoch microseconds. Returns,
+    for each loss, its (credit position, units) allocations in allocation order,
+    with the rules of `allocate_credits`.
 
     Credits come in time order and always fill the earliest open loss of a class,
     so the losses of a class that are full form a prefix of its list. Each class
@@ -103,49 +119,40 @@ class _ClassQueues(Generic[LossItem, CreditItem]):
     there instead of at the first loss: the whole allocation is linear in the
     number of losses and credits.
     """
+    open_units = [max(units, 0) for _, _, units in losses]
+    allocations: list[list[tuple[int, int]]] = [[] for _ in losses]
+    positions: dict[str, list[int]] = {}
+    for position, (_, loss_class, _) in enumerate(losses):
+        positions.setdefault(loss_class, []).append(position)
+    first_open = dict.fromkeys(positions, 0)
+    # The classes of losses present that each distinct offsets value reaches.
+    reached: dict[Collection[str], list[str]] = {}
 
-    def __init__(self, matched: list[MatchedLoss[LossItem, CreditItem]]) -> None:
-        self._matched = matched
-        self._positions: dict[str, list[int]] = {}
-        for position, entry in enumerate(matched):
-            self._positions.setdefault(entry.loss.loss_class, []).append(position)
-        self._first_open = dict.fromkeys(self._positions, 0)
-
-    def allocate(self, credit: Credit[CreditItem], latest_loss_time: datetime) -> None:
-        """Give the credit's units to the earliest open losses it may offset.
-
-        Only losses that happened no later than `latest_loss_time` qualify. A
-        credit of 0 units is attached to the first qualifying loss.
-        """
-        classes = [name for name in credit.offsets if name in self._positions]
-        remaining = credit.units
+    for credit_index, (latest_loss_time, offsets, units) in enumerate(credits):
+        if units < 0:
+            continue
+        classes = reached.get(offsets)
+        if classes is None:
+            classes = [name for name in offsets if name in positions]
+            reached[offsets] = classes
+        remaining = units
         while True:
-            position = self._earliest_open(classes)
-            if position is None:
-                return
-            entry = self._matched[position]
-            if entry.loss.occurred_at > latest_loss_time:
-                return
-            units = min(remaining, entry.open_units)
-            entry.add(Allocation(credit, units))
-            remaining -= units
+            earliest = -1
+            for name in classes:
+                queue = positions[name]
+                index = first_open[name]
+                end = len(queue)
+                while index < end and open_units[queue[index]] == 0:
+                    index += 1
+                first_open[name] = index
+                if index < end and (earliest < 0 or queue[index] < earliest):
+                    earliest = queue[index]
+            if earliest < 0 or losses[earliest][0] > latest_loss_time:
+                break
+            applied = min(remaining, open_units[earliest])
+            allocations[earliest].append((credit_index, applied))
+            open_units[earliest] -= applied
+            remaining -= applied
             if remaining == 0:
-                return
-
-    def _earliest_open(self, classes: list[str]) -> int | None:
-        """Return the position in `matched` of the first open loss of `classes`."""
-        earliest: int | None = None
-        for name in classes:
-            positions = self._positions[name]
-            index = self._first_open[name]
-            while (
-                index < len(positions)
-                and self._matched[positions[index]].open_units == 0
-            ):
-                index += 1
-            self._first_open[name] = index
-            if index < len(positions) and (
-                earliest is None or positions[index] < earliest
-            ):
-                earliest = positions[index]
-        return earliest
+                break
+    return allocations

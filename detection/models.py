@@ -35,6 +35,10 @@ class DetectionSettings(BaseModel):
     """Calendar days after a damage before it is flagged."""
     proactive_payout_days: int = Field(default=30, ge=0)
     """Days after the loss during which Amazon may still reimburse on its own."""
+    resolution_horizon_days: int = Field(default=30, ge=0)
+    """Losses whose claim window closed more than this many days before `as_of`
+    get no resolution. Every run already expires a detected recovery whose claim
+    deadline has passed, so a resolution that late changes nothing."""
     min_claim_value: Decimal = Field(default=Decimal("1.00"), ge=0)
     """Findings whose known amount is below this value are dropped."""
     marketplace_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")

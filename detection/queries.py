@@ -9,7 +9,8 @@ shift them.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -48,51 +49,144 @@ SELECT * FROM candidates
 WHERE fnsku IN (
     SELECT fnsku FROM candidates
     WHERE list_contains($loss_codes, reason_code) AND quantity < 0
+      AND occurred_us >= $loss_since_us
 )
 """
 
-_WAREHOUSE_ADJUSTMENTS_SQL = """
+# Every reimbursement row of the candidate FNSKUs, read once for both the credits
+# and the estimates.
+_WAREHOUSE_REIMBURSEMENT_ROWS_SQL = """
+CREATE OR REPLACE TEMP TABLE warehouse_reimbursement_rows AS
 SELECT
-    row_key, source_line, occurred_us, fnsku, asin, msku, title, reference_id,
-    quantity, fulfillment_center, reason_code, unreconciled_quantity
-FROM warehouse_candidates
-ORDER BY fnsku, occurred_us, source_line, row_key
+    row_key, source_line, approval_date, epoch_us(approval_date) AS approval_us,
+    reimbursement_id, case_id, reason, sku, fnsku, quantity_reimbursed_total,
+    original_reimbursement_id, amount_per_unit, currency_unit
+FROM reimbursements
+WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
 """
 
+# The rows with one of the requested reasons, a row_key seen twice read once.
 _WAREHOUSE_REIMBURSEMENTS_SQL = """
+CREATE OR REPLACE TEMP TABLE warehouse_reimbursements AS
 WITH keyed AS (
     SELECT
-        row_key, source_line, epoch_us(approval_date) AS approval_us,
+        row_key, source_line, approval_us,
         coalesce(reimbursement_id, '') AS reimbursement_id,
         nullif(trim(case_id), '') AS case_id, coalesce(reason, '') AS reason,
         lower(replace(replace(reason, ' ', ''), '_', '')) AS reason_key,
         coalesce(sku, '') AS sku, fnsku, quantity_reimbursed_total,
         nullif(trim(original_reimbursement_id), '') AS original_reimbursement_id
-    FROM reimbursements
-    WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
+    FROM warehouse_reimbursement_rows
 )
+SELECT * FROM keyed
+WHERE list_contains($reasons, reason_key)
+QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
+"""
+
+# The candidate ledger rows and the reimbursements netted of their reversals, as
+# one stream by FNSKU and time, with the columns the matching needs. A reversal
+# points back through original_reimbursement_id to the rows with that
+# reimbursement_id and FNSKU. The earliest of them absorb the reversed units
+# first, as `net_reversals` does for records in Python, and `reversed` marks the
+# earliest, which lists the reversals as evidence. Ledger rows come before
+# reimbursements at the same time, line and key. `units` is the loss or credit
+# size, after reversals for reimbursements, and `code` the ledger reason code or
+# the reimbursement reason key.
+_WAREHOUSE_STREAM_SQL = """
+WITH reversed AS (
+    SELECT original_reimbursement_id AS reimbursement_id, fnsku,
+           greatest(-sum(quantity_reimbursed_total), 0) AS reversed_units
+    FROM warehouse_reimbursements
+    WHERE reason_key = $reversal_key AND original_reimbursement_id IS NOT NULL
+    GROUP BY ALL
+),
+originals AS (
+    SELECT
+        fnsku, approval_us, source_line, row_key, reason_key, reimbursement_id,
+        quantity_reimbursed_total,
+        greatest(quantity_reimbursed_total, 0) AS paid,
+        coalesce(sum(greatest(quantity_reimbursed_total, 0)) OVER earlier, 0)
+            AS paid_before,
+        row_number() OVER chronological AS position
+    FROM warehouse_reimbursements
+    WHERE reason_key <> $reversal_key
+    WINDOW chronological AS (
+        PARTITION BY reimbursement_id, fnsku
+        ORDER BY approval_us, source_line, row_key
+    ),
+    earlier AS (
+        chronological ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    )
+)
+SELECT
+    fnsku, 0 AS origin, occurred_us, source_line, row_key, quantity,
+    abs(quantity) AS units, reason_code AS code, false AS reversed
+FROM warehouse_candidates
+UNION ALL
+SELECT
+    o.fnsku, 1, o.approval_us, o.source_line, o.row_key,
+    o.quantity_reimbursed_total,
+    o.paid - least(
+        o.paid, greatest(coalesce(r.reversed_units, 0) - o.paid_before, 0)
+    ),
+    o.reason_key,
+    o.position = 1 AND r.reimbursement_id IS NOT NULL
+FROM originals AS o LEFT JOIN reversed AS r USING (reimbursement_id, fnsku)
+ORDER BY fnsku, occurred_us, source_line, row_key, origin
+"""
+
+# The whole candidate rows with the given row keys, fields in declaration order.
+_WAREHOUSE_LEDGER_DETAILS_SQL = """
+SELECT
+    row_key, source_line, occurred_us, fnsku, asin, msku, title, reference_id,
+    quantity, fulfillment_center, reason_code, unreconciled_quantity
+FROM warehouse_candidates
+WHERE row_key IN (SELECT unnest($row_keys::VARCHAR[]))
+"""
+
+_WAREHOUSE_REIMBURSEMENT_DETAILS_SQL = """
 SELECT
     row_key, source_line, approval_us, reimbursement_id, case_id, reason,
     reason_key, sku, fnsku, quantity_reimbursed_total, original_reimbursement_id
-FROM keyed
-WHERE list_contains($reasons, reason_key)
-QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
+FROM warehouse_reimbursements
+WHERE row_key IN (SELECT unnest($row_keys::VARCHAR[]))
+"""
+
+# The reversal rows that point back to the given reimbursement ids, in the order
+# they are listed as evidence.
+_WAREHOUSE_REVERSALS_SQL = """
+SELECT
+    row_key, source_line, approval_us, reimbursement_id, case_id, reason,
+    reason_key, sku, fnsku, quantity_reimbursed_total, original_reimbursement_id
+FROM warehouse_reimbursements
+WHERE reason_key = $reversal_key
+  AND list_contains($original_ids, original_reimbursement_id)
 ORDER BY fnsku, approval_us, source_line, row_key
 """
 
 # Amazon's estimate of a unit's value: the amount per unit of the latest row with
-# units reimbursed, whatever its reason.
+# units reimbursed, whatever its reason (latest by approval date, then row_key).
 _LATEST_ESTIMATES_SQL = """
-SELECT fnsku, trim(amount_per_unit), currency_unit, epoch_us(approval_date),
-       reimbursement_id
-FROM reimbursements
-WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
-  AND quantity_reimbursed_total > 0
+SELECT
+    fnsku,
+    arg_max(
+        struct_pack(
+            amount := trim(amount_per_unit), currency := currency_unit,
+            approval_us := approval_us, id := reimbursement_id
+        ),
+        struct_pack(approval_date, row_key)
+    ) AS latest
+FROM warehouse_reimbursement_rows
+WHERE quantity_reimbursed_total > 0
   AND TRY_CAST(trim(amount_per_unit) AS DECIMAL(38, 10)) > 0
-QUALIFY row_number() OVER (
-    PARTITION BY fnsku ORDER BY approval_date DESC, row_key DESC
-) = 1
+  AND approval_date IS NOT NULL
+GROUP BY fnsku
 """
+
+FROM_LEDGER = 0
+"""`origin` of the stream rows from the ledger."""
+FROM_REIMBURSEMENTS = 1
+"""`origin` of the stream rows from the reimbursements."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,32 +225,109 @@ class ReimbursementRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class MatchingColumns:
+    """The columns of the stream that the matching needs, one list per column."""
+
+    fnskus: list[str]
+    origins: list[int]
+    moments_us: list[int]
+    source_lines: list[int]
+    row_keys: list[str]
+    quantities: list[int]
+    units: list[int]
+    codes: list[str]
+    reversed: list[bool]
+
+
 class WarehouseRows:
-    """Candidate rows of the warehouse rules, limited to FNSKUs with a loss."""
+    """Candidate rows of the warehouse rules, limited to FNSKUs with a loss.
 
-    adjustments: list[LedgerAdjustment]
-    """Loss, found and correction rows, by FNSKU and time."""
-    reimbursements: list[ReimbursementRecord]
-    """Reimbursement rows with one of the requested reasons, by FNSKU and time."""
-    estimates: dict[str, AmazonEstimate]
-    """Amazon's latest amount per unit, by FNSKU."""
+    The loss, found and correction ledger rows and the reimbursement rows stay in
+    temporary DuckDB tables. The matching reads a few columns of every row
+    (`columns`), and `records` reads whole rows only for the positions that make
+    findings and resolutions.
+    """
+
+    def __init__(
+        self, connection: duckdb.DuckDBPyConnection, reversal_key: str
+    ) -> None:
+        self._connection = connection
+        self._reversal_key = reversal_key
+        table = connection.sql(
+            _WAREHOUSE_STREAM_SQL, params={"reversal_key": reversal_key}
+        ).to_arrow_table()
+        self.columns = MatchingColumns(
+            *(column.to_pylist() for column in table.columns)
+        )
+        self.estimates = _fetch_estimates(connection)
+        """Amazon's latest amount per unit, by FNSKU."""
+
+    def reversals(
+        self, originals: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], list[ReimbursementRecord]]:
+        """Return the reversal rows of each (reimbursement id, FNSKU) in `originals`."""
+        found: dict[tuple[str, str], list[ReimbursementRecord]] = {}
+        if not originals:
+            return found
+        ids = sorted({reimbursement_id for reimbursement_id, _ in originals})
+        for row in self._connection.execute(
+            _WAREHOUSE_REVERSALS_SQL,
+            {"reversal_key": self._reversal_key, "original_ids": ids},
+        ).fetchall():
+            record = _reimbursement_from_row(row)
+            key = (str(record.original_reimbursement_id), record.fnsku)
+            if key in originals:
+                found.setdefault(key, []).append(record)
+        return found
+
+    def records(
+        self, positions: Collection[int]
+    ) -> dict[int, LedgerAdjustment | ReimbursementRecord]:
+        """Return the ledger or reimbursement row at each stream position."""
+        columns = self.columns
+        requested: dict[tuple[int, str], int] = {
+            (columns.origins[position], columns.row_keys[position]): position
+            for position in positions
+        }
+        found: dict[int, LedgerAdjustment | ReimbursementRecord] = {}
+        queries = (
+            (FROM_LEDGER, _WAREHOUSE_LEDGER_DETAILS_SQL, _adjustment_from_row),
+            (
+                FROM_REIMBURSEMENTS,
+                _WAREHOUSE_REIMBURSEMENT_DETAILS_SQL,
+                _reimbursement_from_row,
+            ),
+        )
+        for origin, sql, build in queries:
+            keys = sorted(key for kind, key in requested if kind == origin)
+            if not keys:
+                continue
+            for row in self._connection.execute(sql, {"row_keys": keys}).fetchall():
+                found[requested[(origin, row[0])]] = build(row)
+        return found
 
 
-def fetch_warehouse_rows(
+@contextmanager
+def warehouse_rows(
     connection: duckdb.DuckDBPyConnection,
     *,
     loss_codes: Collection[str],
     found_codes: Collection[str],
     correction_codes: Collection[str],
     reimbursement_reasons: Collection[str],
-) -> WarehouseRows:
+    reversal_key: str,
+    loss_since: datetime,
+) -> Iterator[WarehouseRows]:
     """Select the ledger and reimbursement rows that lost or damaged claims need.
 
     Ledger rows are Adjustments with a loss code and a negative quantity, a found
     code and a positive quantity, or a correction code and any non-zero quantity.
     Codes are compared in upper case without spaces, and reimbursement reasons in
-    lower case without spaces or underscores. Only FNSKUs with at least one loss row
-    are kept, and a row_key seen twice is read once.
+    lower case without spaces or underscores; `reversal_key` is the reason of
+    reversals. Only FNSKUs with at least one loss row at or after `loss_since` are
+    kept, with all their rows of any date, because the first-in first-out matching
+    needs every earlier loss and credit. A row_key seen twice is read once. The
+    temporary tables are dropped when the block ends.
     """
     connection.execute(
         _WAREHOUSE_CANDIDATES_SQL,
@@ -164,48 +335,51 @@ def fetch_warehouse_rows(
             "loss_codes": sorted(loss_codes),
             "found_codes": sorted(found_codes),
             "correction_codes": sorted(correction_codes),
+            "loss_since_us": to_epoch_us(loss_since),
         },
     )
-    adjustments = [
-        _adjustment_from_row(row)
-        for row in connection.execute(_WAREHOUSE_ADJUSTMENTS_SQL).fetchall()
-    ]
-    reimbursements = [
-        _reimbursement_from_row(row)
-        for row in connection.execute(
-            _WAREHOUSE_REIMBURSEMENTS_SQL, {"reasons": sorted(reimbursement_reasons)}
-        ).fetchall()
-    ]
-    estimates = _fetch_estimates(connection)
-    connection.execute("DROP TABLE warehouse_candidates")
-    return WarehouseRows(adjustments, reimbursements, estimates)
+    try:
+        connection.execute(_WAREHOUSE_REIMBURSEMENT_ROWS_SQL)
+        connection.execute(
+            _WAREHOUSE_REIMBURSEMENTS_SQL,
+            {"reasons": sorted({*reimbursement_reasons, reversal_key})},
+        )
+        yield WarehouseRows(connection, reversal_key)
+    finally:
+        connection.execute("DROP TABLE IF EXISTS warehouse_reimbursements")
+        connection.execute("DROP TABLE IF EXISTS warehouse_reimbursement_rows")
+        connection.execute("DROP TABLE IF EXISTS warehouse_candidates")
 
 
 def _fetch_estimates(
     connection: duckdb.DuckDBPyConnection,
 ) -> dict[str, AmazonEstimate]:
     estimates: dict[str, AmazonEstimate] = {}
-    for fnsku, amount, currency, approval_us, reimbursement_id in connection.execute(
-        _LATEST_ESTIMATES_SQL
-    ).fetchall():
+    for fnsku, latest in connection.execute(_LATEST_ESTIMATES_SQL).fetchall():
         estimates[fnsku] = AmazonEstimate(
-            amount_per_unit=Decimal(amount),
-            currency=(currency or "").strip(),
-            approval_date=_from_epoch_us(approval_us),
-            reimbursement_id=reimbursement_id or "",
+            amount_per_unit=Decimal(latest["amount"]),
+            currency=(latest["currency"] or "").strip(),
+            approval_date=from_epoch_us(latest["approval_us"]),
+            reimbursement_id=latest["id"] or "",
         )
     return estimates
 
 
 def _adjustment_from_row(row: tuple[Any, ...]) -> LedgerAdjustment:
     # The query returns the fields in declaration order, text nulls as "".
-    return LedgerAdjustment(row[0], row[1], _from_epoch_us(row[2]), *row[3:])
+    return LedgerAdjustment(row[0], row[1], from_epoch_us(row[2]), *row[3:])
 
 
 def _reimbursement_from_row(row: tuple[Any, ...]) -> ReimbursementRecord:
     # The query returns the fields in declaration order, blank ids as None.
-    return ReimbursementRecord(row[0], row[1], _from_epoch_us(row[2]), *row[3:])
+    return ReimbursementRecord(row[0], row[1], from_epoch_us(row[2]), *row[3:])
 
 
-def _from_epoch_us(value: int) -> datetime:
+def from_epoch_us(value: int) -> datetime:
+    """Return the aware UTC datetime of `value` microseconds since the epoch."""
     return _EPOCH + timedelta(microseconds=value)
+
+
+def to_epoch_us(moment: datetime) -> int:
+    """Return the microseconds since the epoch of an aware datetime."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)

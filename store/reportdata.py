@@ -20,6 +20,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 KEY_COLUMN = "row_key"
+ROW_GROUP_ROWS = 100_000
+"""Rows per Parquet row group. DuckDB splits a Parquet scan across threads by row
+group, so a file written as one group of a million rows is read on one core."""
 
 
 @dataclass(frozen=True)
@@ -65,9 +68,7 @@ class ReportDataStore:
             else:
                 fresh = rows
                 combined = rows
-            temporary = path.with_suffix(".parquet.tmp")
-            pq.write_table(combined, temporary)
-            os.replace(temporary, path)
+            _write_atomically(combined, path)
         return UpsertResult(fresh.num_rows, combined.num_rows)
 
     def replace(self, user_id: str, table: str, rows: pa.Table) -> UpsertResult:
@@ -86,10 +87,16 @@ class ReportDataStore:
                 known = pq.read_table(path, columns=[KEY_COLUMN]).column(KEY_COLUMN)
                 is_known = pc.is_in(rows.column(KEY_COLUMN), known)
                 added -= pc.sum(is_known.cast(pa.int64())).as_py() or 0
-            temporary = path.with_suffix(".parquet.tmp")
-            pq.write_table(rows, temporary)
-            os.replace(temporary, path)
+            _write_atomically(rows, path)
         return UpsertResult(added, rows.num_rows)
+
+
+def _write_atomically(rows: pa.Table, path: Path) -> None:
+    """Write `rows` to a temporary file next to `path` and rename it over `path`,
+    so that a reader sees the old file or the new one, never a partial one."""
+    temporary = path.with_suffix(".parquet.tmp")
+    pq.write_table(rows, temporary, row_group_size=ROW_GROUP_ROWS)
+    os.replace(temporary, path)
 
 
 def _unique(rows: pa.Table) -> pa.Table:

@@ -5,27 +5,41 @@ quantity. Units found again (F, N), corrected (O) and reimbursed (Lost_Warehouse
 Damaged_Warehouse, reversals netted) are matched to the losses of the same FNSKU,
 first in first out. What stays open becomes a finding once Amazon's waiting period
 has passed and while the 60-day claim window is open.
+
+A loss whose claim window closed more than `resolution_horizon_days` before
+`as_of` gives nothing: every run already expires a detected recovery past its claim
+deadline, so its resolution would change nothing. Only FNSKUs with a loss inside
+that horizon are read, with their whole history for the matching.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
-from typing import ClassVar, TypeVar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import groupby
+from typing import Any, ClassVar
 
 from detection.calendar import add_business_days
-from detection.matching import Credit, Loss, allocate_credits
+from detection.matching import Allocation, Credit, Loss, MatchedLoss, allocate_units
 from detection.models import DetectionSettings
-from detection.policy import amazon_pays_proactively, claim_window, valuation_basis
+from detection.policy import (
+    WINDOW_RULES,
+    amazon_pays_proactively,
+    claim_window,
+    valuation_basis,
+)
 from detection.queries import (
+    FROM_LEDGER,
     LedgerAdjustment,
+    MatchingColumns,
     ReimbursementRecord,
     WarehouseRows,
-    fetch_warehouse_rows,
+    to_epoch_us,
+    warehouse_rows,
 )
-from detection.reversals import REVERSAL_REASON_KEY, net_reversals
+from detection.reversals import REVERSAL_REASON_KEY, NettedReimbursement
 from detection.rules.base import RuleContext, RuleOutcome, finding_key
 from detection.rules.warehouse_explain import (
     build_finding,
@@ -62,7 +76,7 @@ _OFFSETS_BY_REIMBURSEMENT = {
     reason_key: frozenset({loss_class})
     for reason_key, loss_class in LOSS_CLASS_BY_REIMBURSEMENT.items()
 }
-_Row = TypeVar("_Row", LedgerAdjustment, ReimbursementRecord)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class WarehouseRule:
@@ -81,95 +95,219 @@ class WarehouseRule:
         Each loss row yields a finding, a resolution (nothing open, window closed,
         or below the minimum claim value) or nothing while its waiting period runs.
         """
-        rows = fetch_warehouse_rows(
+        loss_since = earliest_loss_in_horizon(
+            self.finding_types, context.as_of, context.settings
+        )
+        outcome = RuleOutcome()
+        with warehouse_rows(
             context.connection,
             loss_codes=LOSS_CLASS_BY_CODE.keys(),
             found_codes=FOUND_CODES,
             correction_codes=CORRECTION_CODES,
-            reimbursement_reasons=[*LOSS_CLASS_BY_REIMBURSEMENT, REVERSAL_REASON_KEY],
-        )
-        outcome = RuleOutcome()
-        policy = _PolicyCache(rows.estimates, context)
-        for match in _match_by_fnsku(rows, context.settings):
-            _judge(_assess(match, policy, context), context, outcome)
+            reimbursement_reasons=LOSS_CLASS_BY_REIMBURSEMENT.keys(),
+            reversal_key=REVERSAL_REASON_KEY,
+            loss_since=loss_since,
+        ) as rows:
+            policy = _PolicyCache(rows.estimates, context)
+            for match in _match_by_fnsku(rows, context.settings, loss_since):
+                _judge(_assess(match, policy, context), context, outcome)
+            candidates = len(rows.columns.fnskus)
 
         logger.debug(
-            "warehouse rule: %d candidate ledger rows, %d reimbursement rows, "
-            "%d findings, %d resolved",
-            len(rows.adjustments),
-            len(rows.reimbursements),
+            "warehouse rule: %d candidate rows, %d findings, %d resolved",
+            candidates,
             len(outcome.findings),
             len(outcome.resolved),
         )
         return outcome
 
 
+def earliest_loss_in_horizon(
+    finding_types: Iterable[str], as_of: datetime, settings: DetectionSettings
+) -> datetime:
+    """Return the earliest loss time whose claim window can close within the
+    resolution horizon, that is no earlier than `resolution_horizon_days` before
+    `as_of`.
+
+    A window's length depends on the policy rule in force on the loss's UTC date,
+    and it is constant between two effective dates of the category's rules. So for
+    each such period the earliest loss that matters is the later of the period's
+    start and the horizon's start less the period's window, and the result is the
+    earliest over all periods. Losses before it give neither findings nor
+    resolutions.
+    """
+    horizon_start = as_of - timedelta(days=settings.resolution_horizon_days)
+    earliest = as_of
+    for finding_type in finding_types:
+        starts = sorted(
+            {
+                rule.effective_from
+                for rule in WINDOW_RULES
+                if rule.category == finding_type
+            }
+        )
+        for index, start in enumerate(starts):
+            period_start = datetime.combine(start, time(), UTC)
+            window = claim_window(
+                finding_type,
+                period_start,
+                settings.region,
+                settings.window_overrides,
+            )
+            candidate = max(
+                period_start, horizon_start - (window.closes - period_start)
+            )
+            if index + 1 < len(starts):
+                period_end = datetime.combine(starts[index + 1], time(), UTC)
+                if candidate >= period_end:
+                    continue
+            earliest = min(earliest, candidate)
+    return earliest
+
+
+@dataclass(frozen=True, slots=True)
+class _PlainMatch:
+    """A loss and its allocations by stream position, before records are built."""
+
+    position: int
+    loss_class: str
+    units: int
+    allocations: list[tuple[int, int]]
+    """(stream position of the credit, units applied)."""
+
+
 def _match_by_fnsku(
-    rows: WarehouseRows, settings: DetectionSettings
-) -> Iterable[WarehouseMatch]:
-    ledger = _group_by_fnsku(rows.adjustments)
-    reimbursements = _group_by_fnsku(rows.reimbursements)
-    lookback = timedelta(days=settings.credit_lookback_days)
+    rows: WarehouseRows, settings: DetectionSettings, loss_since: datetime
+) -> list[WarehouseMatch]:
+    """Match the credits of each FNSKU to its losses and return the losses at or
+    after `loss_since` with their allocations.
 
-    for fnsku in sorted(ledger):
-        losses: list[Loss[LedgerAdjustment]] = []
-        credits: list[Credit[CreditSource]] = []
-        for row in ledger[fnsku]:
-            loss_class = LOSS_CLASS_BY_CODE.get(row.reason_code)
-            if loss_class is not None and row.quantity < 0:
-                losses.append(_loss(row, loss_class))
-            else:
-                credits.append(_ledger_credit(row))
-        credits.extend(_reimbursement_credits(reimbursements.get(fnsku, [])))
-        yield from allocate_credits(losses, credits, lookback)
-
-
-def _group_by_fnsku(rows: Iterable[_Row]) -> dict[str, list[_Row]]:
-    groups: dict[str, list[_Row]] = defaultdict(list)
-    for row in rows:
-        groups[row.fnsku].append(row)
-    return groups
-
-
-def _loss(row: LedgerAdjustment, loss_class: str) -> Loss[LedgerAdjustment]:
-    return Loss(
-        item=row,
-        occurred_at=row.occurred_at,
-        sort_key=(row.source_line, row.row_key),
-        loss_class=loss_class,
-        units=-row.quantity,
+    The matching runs on plain columns. Whole rows are read, and typed records
+    built, only for the losses returned and the credits allocated to them.
+    """
+    plain = _plain_matches(rows.columns, settings, to_epoch_us(loss_since))
+    needed = {match.position for match in plain}
+    for match in plain:
+        needed.update(position for position, _ in match.allocations)
+    records = rows.records(needed)
+    reversals = rows.reversals(
+        {
+            (record.reimbursement_id, record.fnsku)
+            for position, record in records.items()
+            if isinstance(record, ReimbursementRecord)
+            and rows.columns.reversed[position]
+        }
     )
 
-
-def _ledger_credit(row: LedgerAdjustment) -> Credit[CreditSource]:
-    offsets = _LOST_ONLY
-    if row.reason_code in CORRECTION_CODES:
-        offsets = _BOTH_CLASSES
-    return Credit(
-        item=row,
-        occurred_at=row.occurred_at,
-        sort_key=(row.source_line, row.row_key),
-        offsets=offsets,
-        units=abs(row.quantity),
-    )
-
-
-def _reimbursement_credits(
-    rows: Iterable[ReimbursementRecord],
-) -> list[Credit[CreditSource]]:
-    credits: list[Credit[CreditSource]] = []
-    for netted in net_reversals(rows):
-        original = netted.original
-        credits.append(
-            Credit(
-                item=netted,
-                occurred_at=original.approval_date,
-                sort_key=(original.source_line, original.row_key),
-                offsets=_OFFSETS_BY_REIMBURSEMENT[original.reason_key],
-                units=netted.units,
+    credits: dict[int, Credit[CreditSource]] = {}
+    matches: list[WarehouseMatch] = []
+    for match in plain:
+        item = records[match.position]
+        assert isinstance(item, LedgerAdjustment)
+        matched: WarehouseMatch = MatchedLoss(
+            Loss(
+                item=item,
+                occurred_at=item.occurred_at,
+                sort_key=(item.source_line, item.row_key),
+                loss_class=match.loss_class,
+                units=match.units,
             )
         )
-    return credits
+        for position, applied in match.allocations:
+            credit = credits.get(position)
+            if credit is None:
+                credit = _credit(records[position], position, rows, reversals)
+                credits[position] = credit
+            matched.add(Allocation(credit, applied))
+        matches.append(matched)
+    return matches
+
+
+def _plain_matches(
+    columns: MatchingColumns, settings: DetectionSettings, since_us: int
+) -> list[_PlainMatch]:
+    lookback_us = timedelta(days=settings.credit_lookback_days) // _MICROSECOND
+    plain: list[_PlainMatch] = []
+    stream = enumerate(
+        zip(
+            columns.fnskus,
+            columns.origins,
+            columns.moments_us,
+            columns.units,
+            columns.codes,
+            columns.quantities,
+            strict=True,
+        )
+    )
+    for _fnsku, group in groupby(stream, key=_fnsku_of):
+        loss_positions: list[int] = []
+        losses: list[tuple[int, str, int]] = []
+        credit_positions: list[int] = []
+        credits: list[tuple[int, frozenset[str], int]] = []
+        for position, (_, origin, moment, units, code, quantity) in group:
+            if origin == FROM_LEDGER:
+                loss_class = LOSS_CLASS_BY_CODE.get(code)
+                if loss_class is not None and quantity < 0:
+                    loss_positions.append(position)
+                    losses.append((moment, loss_class, units))
+                    continue
+                offsets = _BOTH_CLASSES if code in CORRECTION_CODES else _LOST_ONLY
+            else:
+                offsets = _OFFSETS_BY_REIMBURSEMENT[code]
+            credit_positions.append(position)
+            credits.append((moment + lookback_us, offsets, units))
+
+        allocations = allocate_units(losses, credits)
+        for position, (moment, loss_class, units), allocated in zip(
+            loss_positions, losses, allocations, strict=True
+        ):
+            if moment >= since_us:
+                plain.append(
+                    _PlainMatch(
+                        position,
+                        loss_class,
+                        units,
+                        [
+                            (credit_positions[index], applied)
+                            for index, applied in allocated
+                        ],
+                    )
+                )
+    return plain
+
+
+def _fnsku_of(entry: tuple[int, tuple[Any, ...]]) -> Any:
+    return entry[1][0]
+
+
+def _credit(
+    record: LedgerAdjustment | ReimbursementRecord,
+    position: int,
+    rows: WarehouseRows,
+    reversals: Mapping[tuple[str, str], list[ReimbursementRecord]],
+) -> Credit[CreditSource]:
+    item: CreditSource
+    units = rows.columns.units[position]
+    if isinstance(record, LedgerAdjustment):
+        item = record
+        occurred_at = record.occurred_at
+        offsets = (
+            _BOTH_CLASSES if record.reason_code in CORRECTION_CODES else _LOST_ONLY
+        )
+    else:
+        listed: tuple[ReimbursementRecord, ...] = ()
+        if rows.columns.reversed[position]:
+            listed = tuple(reversals.get((record.reimbursement_id, record.fnsku), ()))
+        item = NettedReimbursement(record, listed, units)
+        occurred_at = record.approval_date
+        offsets = _OFFSETS_BY_REIMBURSEMENT[record.reason_key]
+    return Credit(
+        item=item,
+        occurred_at=occurred_at,
+        sort_key=(record.source_line, record.row_key),
+        offsets=offsets,
+        units=units,
+    )
 
 
 class _PolicyCache:
@@ -287,6 +425,9 @@ def _judge(
     assessment: LossAssessment, context: RuleContext, outcome: RuleOutcome
 ) -> None:
     settings = context.settings
+    horizon = timedelta(days=settings.resolution_horizon_days)
+    if assessment.window_closes < context.as_of - horizon:
+        return
     if assessment.open_units == 0:
         cause = offset_cause(assessment)
         outcome.resolved.append(build_resolution(assessment, cause, settings))

@@ -23,7 +23,7 @@ from bench.generate import (
     Sizes,
     generate_seller,
 )
-from bench.phases import engine_warehouse, ingest_report, stored_tables
+from bench.phases import engine_warehouse, ingest_report, run_phase, stored_tables
 from detection import DetectionSettings
 from integrations.amazon.reports import REPORT_SPECS
 
@@ -108,3 +108,16 @@ def test_baseline_finds_what_the_engine_finds(
     assert {cause for _, cause in engine.resolved} >= {"offset", "window_closed"}
     assert baseline.findings == engine.findings
     assert baseline.resolved == engine.resolved
+
+
+def test_full_phase_reads_all_tables(
+    seller: tuple[list[GeneratedReport], Path],
+) -> None:
+    _, store = seller
+    request = {"phase": "engine_full", "store": str(store), "as_of": AS_OF.isoformat()}
+
+    result = run_phase(request)
+
+    assert set(result["tables"]) == set(stored_tables(store))
+    assert {"customer_returns", "settlements"} <= set(result["tables"])
+    assert result["findings"] > result["warehouse_findings"]

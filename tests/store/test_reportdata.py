@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from store.blobs import LocalBlobStore
-from store.reportdata import ReportDataStore
+from store.reportdata import ROW_GROUP_ROWS, ReportDataStore
 
 
 def rows(*keys: str) -> pa.Table:
@@ -82,3 +83,15 @@ def test_replace_leaves_other_tables(tmp_path: Path) -> None:
     table = store.read("usr_a", "ledger_detail")
     assert table is not None
     assert table.column("row_key").to_pylist() == ["k1"]
+
+
+def test_large_table_has_several_row_groups(tmp_path: Path) -> None:
+    store = ReportDataStore(tmp_path)
+    count = ROW_GROUP_ROWS * 2 + 1
+    store.upsert("usr_a", "ledger_detail", rows(*(f"k{i}" for i in range(count))))
+    store.replace("usr_a", "fee_preview", rows(*(f"f{i}" for i in range(count))))
+
+    for table in ("ledger_detail", "fee_preview"):
+        metadata = pq.ParquetFile(store.path("usr_a", table)).metadata
+        assert metadata.num_row_groups == 3
+        assert metadata.num_rows == count
