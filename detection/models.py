@@ -36,9 +36,10 @@ class DetectionSettings(BaseModel):
     proactive_payout_days: int = Field(default=30, ge=0)
     """Days after the loss during which Amazon may still reimburse on its own."""
     resolution_horizon_days: int = Field(default=30, ge=0)
-    """Losses whose claim window closed more than this many days before `as_of`
-    get no resolution. Every run already expires a detected recovery whose claim
-    deadline has passed, so a resolution that late changes nothing."""
+    """A case whose claim window closed more than this many days before `as_of`
+    gives neither a finding nor a resolution. Every run already expires a detected
+    recovery whose claim deadline has passed, so a resolution that late changes
+    nothing."""
     min_claim_value: Decimal = Field(default=Decimal("1.00"), ge=0)
     """Findings whose known amount is below this value are dropped."""
     marketplace_currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
@@ -64,10 +65,6 @@ class DetectionSettings(BaseModel):
     automatic_disposal: bool = False
     """True when the seller has automatic removal or disposal turned on, so a
     disposal without a removal order is the seller's own setting, not a claim."""
-    resolution_horizon_days: int = Field(default=30, ge=0)
-    """A case whose claim window closed more than this many days before as_of gives
-    neither a finding nor a resolution, because the recoveries store expires a
-    detected recovery once its claim deadline has passed, on every run."""
 
 
 class DetectionInput(BaseModel):
