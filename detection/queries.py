@@ -43,7 +43,6 @@ candidates AS (
     WHERE (list_contains($loss_codes, reason_code) AND quantity < 0)
        OR (list_contains($found_codes, reason_code) AND quantity > 0)
        OR (list_contains($correction_codes, reason_code) AND quantity <> 0)
-    QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
 )
 SELECT * FROM candidates
 WHERE fnsku IN (
@@ -53,33 +52,30 @@ WHERE fnsku IN (
 )
 """
 
-# Every reimbursement row of the candidate FNSKUs, read once for both the credits
-# and the estimates.
-_WAREHOUSE_REIMBURSEMENT_ROWS_SQL = """
-CREATE OR REPLACE TEMP TABLE warehouse_reimbursement_rows AS
-SELECT
-    row_key, source_line, approval_date, epoch_us(approval_date) AS approval_us,
-    reimbursement_id, case_id, reason, sku, fnsku, quantity_reimbursed_total,
-    original_reimbursement_id, amount_per_unit, currency_unit
-FROM reimbursements
-WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
-"""
-
-# The rows with one of the requested reasons, a row_key seen twice read once.
+# The rows with one of the requested reasons.
 _WAREHOUSE_REIMBURSEMENTS_SQL = """
 CREATE OR REPLACE TEMP TABLE warehouse_reimbursements AS
 WITH keyed AS (
     SELECT
-        row_key, source_line, approval_us,
+        row_key, source_line, epoch_us(approval_date) AS approval_us,
         coalesce(reimbursement_id, '') AS reimbursement_id,
         nullif(trim(case_id), '') AS case_id, coalesce(reason, '') AS reason,
         lower(replace(replace(reason, ' ', ''), '_', '')) AS reason_key,
         coalesce(sku, '') AS sku, fnsku, quantity_reimbursed_total,
         nullif(trim(original_reimbursement_id), '') AS original_reimbursement_id
-    FROM warehouse_reimbursement_rows
+    FROM reimbursements
+    WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
 )
 SELECT * FROM keyed
 WHERE list_contains($reasons, reason_key)
+"""
+
+# Stored tables never repeat a row_key, but tables handed in directly may. The
+# check is a cheap count, and only a table with repeats pays for the rewrite.
+_HAS_REPEATED_KEYS_SQL = 'SELECT count(*) <> count(DISTINCT row_key) FROM "{table}"'
+_DROP_REPEATED_KEYS_SQL = """
+CREATE OR REPLACE TEMP TABLE "{table}" AS
+SELECT * FROM "{table}"
 QUALIFY row_number() OVER (PARTITION BY row_key ORDER BY source_line) = 1
 """
 
@@ -172,12 +168,13 @@ SELECT
     arg_max(
         struct_pack(
             amount := trim(amount_per_unit), currency := currency_unit,
-            approval_us := approval_us, id := reimbursement_id
+            approval_us := epoch_us(approval_date), id := reimbursement_id
         ),
         struct_pack(approval_date, row_key)
     ) AS latest
-FROM warehouse_reimbursement_rows
-WHERE quantity_reimbursed_total > 0
+FROM reimbursements
+WHERE fnsku IN (SELECT fnsku FROM warehouse_candidates)
+  AND quantity_reimbursed_total > 0
   AND TRY_CAST(trim(amount_per_unit) AS DECIMAL(38, 10)) > 0
   AND approval_date IS NOT NULL
 GROUP BY fnsku
@@ -339,16 +336,24 @@ def warehouse_rows(
         },
     )
     try:
-        connection.execute(_WAREHOUSE_REIMBURSEMENT_ROWS_SQL)
+        _drop_repeated_keys(connection, "warehouse_candidates")
         connection.execute(
             _WAREHOUSE_REIMBURSEMENTS_SQL,
             {"reasons": sorted({*reimbursement_reasons, reversal_key})},
         )
+        _drop_repeated_keys(connection, "warehouse_reimbursements")
         yield WarehouseRows(connection, reversal_key)
     finally:
         connection.execute("DROP TABLE IF EXISTS warehouse_reimbursements")
-        connection.execute("DROP TABLE IF EXISTS warehouse_reimbursement_rows")
         connection.execute("DROP TABLE IF EXISTS warehouse_candidates")
+
+
+def _drop_repeated_keys(connection: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Keep the first row (by source_line) of each row_key of a temporary table."""
+    # The table names are the fixed temporary tables of this module.
+    rows = connection.execute(_HAS_REPEATED_KEYS_SQL.format(table=table)).fetchall()
+    if rows[0][0]:
+        connection.execute(_DROP_REPEATED_KEYS_SQL.format(table=table))
 
 
 def _fetch_estimates(

@@ -249,6 +249,15 @@ def test_duplicate_row_read_once() -> None:
     assert len(result.findings) == 1
 
 
+def test_duplicate_reimbursement_credited_once() -> None:
+    payout = reimbursement_row(at=T0 + days(1), quantity=1)
+    result = detect(
+        [ledger_row(quantity=-2, unreconciled=2)], [payout, payout], as_of=RIPE
+    )
+
+    assert [finding.open_units for finding in result.findings] == [1]
+
+
 def test_totals_sum_findings() -> None:
     result = detect(_mixed_ledger(), _mixed_reimbursements(), as_of=RIPE)
 
