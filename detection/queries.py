@@ -98,8 +98,8 @@ WITH reversed AS (
 ),
 originals AS (
     SELECT
-        fnsku, approval_us, source_line, row_key, reason_key, reimbursement_id,
-        quantity_reimbursed_total,
+        rowid AS record_id, fnsku, approval_us, source_line, row_key, reason_key,
+        reimbursement_id, quantity_reimbursed_total,
         greatest(quantity_reimbursed_total, 0) AS paid,
         coalesce(sum(greatest(quantity_reimbursed_total, 0)) OVER earlier, 0)
             AS paid_before,
@@ -114,38 +114,42 @@ originals AS (
         chronological ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     )
 )
-SELECT
-    fnsku, 0 AS origin, occurred_us, source_line, row_key, quantity,
-    abs(quantity) AS units, reason_code AS code, false AS reversed
-FROM warehouse_candidates
-UNION ALL
-SELECT
-    o.fnsku, 1, o.approval_us, o.source_line, o.row_key,
-    o.quantity_reimbursed_total,
-    o.paid - least(
-        o.paid, greatest(coalesce(r.reversed_units, 0) - o.paid_before, 0)
-    ),
-    o.reason_key,
-    o.position = 1 AND r.reimbursement_id IS NOT NULL
-FROM originals AS o LEFT JOIN reversed AS r USING (reimbursement_id, fnsku)
+SELECT fnsku, origin, occurred_us, record_id, quantity, units, code, reversed
+FROM (
+    SELECT
+        fnsku, 0 AS origin, occurred_us, rowid AS record_id, quantity,
+        abs(quantity) AS units, reason_code AS code, false AS reversed,
+        source_line, row_key
+    FROM warehouse_candidates
+    UNION ALL
+    SELECT
+        o.fnsku, 1, o.approval_us, o.record_id, o.quantity_reimbursed_total,
+        o.paid - least(
+            o.paid, greatest(coalesce(r.reversed_units, 0) - o.paid_before, 0)
+        ),
+        o.reason_key,
+        o.position = 1 AND r.reimbursement_id IS NOT NULL,
+        o.source_line, o.row_key
+    FROM originals AS o LEFT JOIN reversed AS r USING (reimbursement_id, fnsku)
+)
 ORDER BY fnsku, occurred_us, source_line, row_key, origin
 """
 
 # The whole candidate rows with the given row keys, fields in declaration order.
 _WAREHOUSE_LEDGER_DETAILS_SQL = """
 SELECT
-    row_key, source_line, occurred_us, fnsku, asin, msku, title, reference_id,
-    quantity, fulfillment_center, reason_code, unreconciled_quantity
+    rowid, row_key, source_line, occurred_us, fnsku, asin, msku, title,
+    reference_id, quantity, fulfillment_center, reason_code, unreconciled_quantity
 FROM warehouse_candidates
-WHERE row_key IN (SELECT unnest($row_keys::VARCHAR[]))
+WHERE rowid IN (SELECT unnest($record_ids::BIGINT[]))
 """
 
 _WAREHOUSE_REIMBURSEMENT_DETAILS_SQL = """
 SELECT
-    row_key, source_line, approval_us, reimbursement_id, case_id, reason,
+    rowid, row_key, source_line, approval_us, reimbursement_id, case_id, reason,
     reason_key, sku, fnsku, quantity_reimbursed_total, original_reimbursement_id
 FROM warehouse_reimbursements
-WHERE row_key IN (SELECT unnest($row_keys::VARCHAR[]))
+WHERE rowid IN (SELECT unnest($record_ids::BIGINT[]))
 """
 
 # The reversal rows that point back to the given reimbursement ids, in the order
@@ -228,8 +232,8 @@ class MatchingColumns:
     fnskus: list[str]
     origins: list[int]
     moments_us: list[int]
-    source_lines: list[int]
-    row_keys: list[str]
+    record_ids: list[int]
+    """The row's rowid in its temporary table, which `records` reads it by."""
     quantities: list[int]
     units: list[int]
     codes: list[str]
@@ -282,8 +286,8 @@ class WarehouseRows:
     ) -> dict[int, LedgerAdjustment | ReimbursementRecord]:
         """Return the ledger or reimbursement row at each stream position."""
         columns = self.columns
-        requested: dict[tuple[int, str], int] = {
-            (columns.origins[position], columns.row_keys[position]): position
+        requested: dict[tuple[int, int], int] = {
+            (columns.origins[position], columns.record_ids[position]): position
             for position in positions
         }
         found: dict[int, LedgerAdjustment | ReimbursementRecord] = {}
@@ -296,11 +300,11 @@ class WarehouseRows:
             ),
         )
         for origin, sql, build in queries:
-            keys = sorted(key for kind, key in requested if kind == origin)
-            if not keys:
+            ids = sorted(record for kind, record in requested if kind == origin)
+            if not ids:
                 continue
-            for row in self._connection.execute(sql, {"row_keys": keys}).fetchall():
-                found[requested[(origin, row[0])]] = build(row)
+            for row in self._connection.execute(sql, {"record_ids": ids}).fetchall():
+                found[requested[(origin, row[0])]] = build(row[1:])
         return found
 
 
