@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import duckdb
 
+from detection.collection import collection_paused
 from detection.models import (
     CategoryCoverage,
     Confidence,
@@ -76,12 +77,13 @@ def run_detection(
             for kind, groups in _requirements(rule).items()
         ]
         checked = {entry.type for entry in coverage if entry.checked}
-        for rule in rules:
-            if not checked.intersection(rule.finding_types):
-                continue
-            outcome = rule.run(context)
-            findings.extend(f for f in outcome.findings if f.type in checked)
-            resolved.extend(r for r in outcome.resolved if r.type in checked)
+        with collection_paused():
+            for rule in rules:
+                if not checked.intersection(rule.finding_types):
+                    continue
+                outcome = rule.run(context)
+                findings.extend(f for f in outcome.findings if f.type in checked)
+                resolved.extend(r for r in outcome.resolved if r.type in checked)
     finally:
         connection.close()
 

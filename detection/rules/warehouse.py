@@ -22,6 +22,7 @@ from itertools import groupby
 from typing import Any, ClassVar
 
 from detection.calendar import add_business_days
+from detection.collection import collection_paused
 from detection.matching import Allocation, Credit, Loss, MatchedLoss, allocate_units
 from detection.models import DetectionSettings
 from detection.policy import (
@@ -99,15 +100,18 @@ class WarehouseRule:
             self.finding_types, context.as_of, context.settings
         )
         outcome = RuleOutcome()
-        with warehouse_rows(
-            context.connection,
-            loss_codes=LOSS_CLASS_BY_CODE.keys(),
-            found_codes=FOUND_CODES,
-            correction_codes=CORRECTION_CODES,
-            reimbursement_reasons=LOSS_CLASS_BY_REIMBURSEMENT.keys(),
-            reversal_key=REVERSAL_REASON_KEY,
-            loss_since=loss_since,
-        ) as rows:
+        with (
+            collection_paused(),
+            warehouse_rows(
+                context.connection,
+                loss_codes=LOSS_CLASS_BY_CODE.keys(),
+                found_codes=FOUND_CODES,
+                correction_codes=CORRECTION_CODES,
+                reimbursement_reasons=LOSS_CLASS_BY_REIMBURSEMENT.keys(),
+                reversal_key=REVERSAL_REASON_KEY,
+                loss_since=loss_since,
+            ) as rows,
+        ):
             policy = _PolicyCache(rows.estimates, context)
             for match in _match_by_fnsku(rows, context.settings, loss_since):
                 _judge(_assess(match, policy, context), context, outcome)
