@@ -3,7 +3,7 @@
 A detection run allocates hundreds of thousands of short-lived tuples and lists,
 none of them in reference cycles, and each allocation burst triggers collections
 that traverse every live object again. Pausing the collector for the run removes
-that work; reference counting still frees every object as usual, and the
+that work. Reference counting still frees every object as usual, and the
 collector runs again as soon as the run ends.
 """
 
