@@ -92,10 +92,10 @@ class ReportDataStore:
 
 
 # Tables stored sorted by these columns. Detection reads a few per cent of the
-# ledger (its Adjustments rows) and the reimbursements of some FNSKUs; with the
+# ledger (its Adjustments rows) and the reimbursements of some FNSKUs. With the
 # rows clustered, DuckDB skips the other vectors instead of decoding their wide
-# text columns. Rules never depend on the file's order: each row keeps its
-# source_line.
+# text columns. Rules never depend on the file's order, because each row keeps
+# its source_line.
 CLUSTER_COLUMNS: dict[str, tuple[str, ...]] = {
     "ledger_detail": ("event_type", "fnsku"),
     "reimbursements": ("fnsku",),
