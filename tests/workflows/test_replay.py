@@ -36,4 +36,4 @@ async def test_recorded_history_replays(path: Path) -> None:
 
 
 def test_histories_are_recorded() -> None:
-    assert len(HISTORIES) >= 2
+    assert len(HISTORIES) >= 3
