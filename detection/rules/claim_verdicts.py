@@ -7,13 +7,21 @@ the minimum claim value is dropped. What remains becomes a finding.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from typing import Literal, NamedTuple, TypeAlias
 
 from detection.models import Confidence, DetectionSettings
+from detection.policy import ClaimWindow, claim_window
+from detection.rules.base import RuleContext
 from detection.rules.claim_credits import money
-from detection.valuation import UnitValue
+from detection.valuation import (
+    AmazonEstimate,
+    UnitValue,
+    choose_unit_value,
+    claim_amount,
+)
 
 Verdict: TypeAlias = Literal[
     "finding", "wait", "closed", "window_closed", "below_minimum"
@@ -40,6 +48,52 @@ def decide(
     if unit_value.amount is not None and amount < settings.min_claim_value:
         return "below_minimum"
     return "finding"
+
+
+class PricedLoss(NamedTuple):
+    """A loss's unit value, claim window, amount and verdict."""
+
+    unit_value: UnitValue
+    window: ClaimWindow
+    amount: Decimal
+    verdict: Verdict
+
+
+def price_and_decide(
+    *,
+    window_key: str,
+    event_at: datetime,
+    sku: str,
+    fnsku: str,
+    open_units: int,
+    estimates: Mapping[str, AmazonEstimate],
+    context: RuleContext,
+) -> PricedLoss:
+    """Value the open units by the policy of the event's date, find the claim
+    window of `window_key` and decide what to report."""
+    settings = context.settings
+    unit_value = choose_unit_value(
+        sku,
+        fnsku,
+        context.unit_costs,
+        estimates,
+        settings.marketplace_currency,
+        event_at=event_at,
+    )
+    window = claim_window(
+        window_key, event_at, settings.region, settings.window_overrides
+    )
+    amount = claim_amount(open_units, unit_value.amount)
+    verdict = decide(
+        open_units=open_units,
+        opens=window.opens,
+        closes=window.closes,
+        unit_value=unit_value,
+        amount=amount,
+        as_of=context.as_of,
+        settings=settings,
+    )
+    return PricedLoss(unit_value, window, amount, verdict)
 
 
 def value_confidence(

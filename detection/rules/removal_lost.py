@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from detection.models import EvidenceRow, Finding, Resolution, ResolutionCause
-from detection.policy import amazon_pays_proactively, claim_window
+from detection.policy import amazon_pays_proactively
 from detection.rules.base import RuleContext, RuleOutcome, finding_key
 from detection.rules.claim_credits import (
     OrderLoss,
@@ -40,7 +40,7 @@ from detection.rules.claim_credits import (
 )
 from detection.rules.claim_verdicts import (
     below_minimum_reason,
-    decide,
+    price_and_decide,
     value_confidence,
     value_sentence,
 )
@@ -49,7 +49,7 @@ from detection.rules.removal_queries import (
     ShippedOrder,
     fetch_removal_losses,
 )
-from detection.valuation import AmazonEstimate, choose_unit_value, claim_amount
+from detection.valuation import AmazonEstimate
 
 REMOVAL_LOST = "removal_lost"
 INCOMPLETE_WINDOW = "removal_incomplete"
@@ -185,27 +185,15 @@ def _judge(
 ) -> None:
     item = loss.item
     settings = context.settings
-    unit_value = choose_unit_value(
-        item.sku,
-        item.fnsku,
-        context.unit_costs,
-        estimates,
-        settings.marketplace_currency,
-        event_at=item.occurred_at,
-    )
-    window = claim_window(
-        item.window_key, item.occurred_at, settings.region, settings.window_overrides
-    )
     open_units = loss.open_units
-    amount = claim_amount(open_units, unit_value.amount)
-    verdict = decide(
+    unit_value, window, amount, verdict = price_and_decide(
+        window_key=item.window_key,
+        event_at=item.occurred_at,
+        sku=item.sku,
+        fnsku=item.fnsku,
         open_units=open_units,
-        opens=window.opens,
-        closes=window.closes,
-        unit_value=unit_value,
-        amount=amount,
-        as_of=context.as_of,
-        settings=settings,
+        estimates=estimates,
+        context=context,
     )
     if verdict == "wait":
         return

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import ClassVar
 
 from detection.models import EvidenceRow, Finding, Resolution, ResolutionCause
-from detection.policy import amazon_pays_proactively, claim_window
+from detection.policy import amazon_pays_proactively
 from detection.rules.base import RuleContext, RuleOutcome, finding_key
 from detection.rules.claim_credits import (
     LEDGER_REPORT,
@@ -42,7 +42,7 @@ from detection.rules.claim_credits import (
 )
 from detection.rules.claim_verdicts import (
     below_minimum_reason,
-    decide,
+    price_and_decide,
     value_confidence,
     value_sentence,
 )
@@ -59,7 +59,7 @@ from detection.tables import (
     REMOVAL_ORDERS,
     REMOVAL_SHIPMENTS,
 )
-from detection.valuation import AmazonEstimate, choose_unit_value, claim_amount
+from detection.valuation import AmazonEstimate
 
 logger = logging.getLogger(__name__)
 
@@ -215,30 +215,15 @@ def _judge_disposal(
 ) -> None:
     disposal = loss.item
     settings = context.settings
-    unit_value = choose_unit_value(
-        disposal.msku,
-        disposal.fnsku,
-        context.unit_costs,
-        estimates,
-        settings.marketplace_currency,
-        event_at=disposal.occurred_at,
-    )
-    window = claim_window(
-        DISPOSED_WITHOUT_ORDER,
-        disposal.occurred_at,
-        settings.region,
-        settings.window_overrides,
-    )
     open_units = loss.open_units
-    amount = claim_amount(open_units, unit_value.amount)
-    verdict = decide(
+    unit_value, window, amount, verdict = price_and_decide(
+        window_key=DISPOSED_WITHOUT_ORDER,
+        event_at=disposal.occurred_at,
+        sku=disposal.msku,
+        fnsku=disposal.fnsku,
         open_units=open_units,
-        opens=window.opens,
-        closes=window.closes,
-        unit_value=unit_value,
-        amount=amount,
-        as_of=context.as_of,
-        settings=settings,
+        estimates=estimates,
+        context=context,
     )
     on_day = day(disposal.occurred_at)
     if verdict == "wait":
