@@ -1,4 +1,4 @@
-"""What a sold unit earned: sale price, fees and net proceeds per order item.
+"""Sale values of sold units: sale price, fees and net proceeds per order item.
 
 Amazon reimburses a unit lost after a customer order (refunded but never returned,
 returned damaged by Amazon, or a customer-service case) at its sale price minus

@@ -5,7 +5,7 @@ measured. Recomputing the tier from those measurements shows whether the listed 
 is larger than the unit's own measurements allow, which is the usual ground of a
 weight-and-dimensions fee dispute.
 
-Each table holds one region's tier definitions from the date they took effect. A
+Each table contains one region's tier definitions from the date they took effect. A
 unit's tier is the first row, in order from smallest to largest, whose limits the
 unit does not exceed. Limits are in the table's own units (inches and pounds, or
 centimetres and kilograms), and measurements are converted to them first.

@@ -7,9 +7,9 @@ only charges of the last 90 days. Fee refunds on the same order item (positive
 FBAPerUnitFulfillmentFee rows of any transaction type) are subtracted first. The
 preview's listed size tier is also checked against the tier its own measurements
 imply (`detection.size_tiers`). A listed tier larger than the implied one is named
-in the finding's reason and lowers the confidence, but no fee is computed for the
-other tier, and a larger tier alone gives no finding because its fee is not in the
-data.
+in the finding's reason and lowers the confidence. No fee is computed for the
+other tier, and a larger tier alone gives no finding, because that fee is not in
+the data.
 
 NOTE: a fee change or a surcharge (such as a holiday peak fee) in the last 90 days
 that the preview does not show makes charges differ from it; such charges are

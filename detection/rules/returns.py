@@ -252,6 +252,7 @@ def _judge_refund(
     opens, closes = book.window(refunded_at)
     if gives_nothing(open_units, opens, closes, context):
         return
+
     sale = sales.get((group.order_id, group.sku))
     value = _unit_value(group.sku, sale, context)
     amount = claim_amount(open_units, value.amount)
@@ -260,6 +261,7 @@ def _judge_refund(
         cause = "units_found"
     elif reimbursed and not returned:
         cause = "reimbursed"
+
     case = ClaimCase(
         type=REFUND_NOT_RETURNED,
         key=finding_key(REFUND_NOT_RETURNED, group.order_id, group.sku),
@@ -435,6 +437,7 @@ def _judge_return(
         opens = max(opens, latest_return + timedelta(days=RESTOCK_DAYS))
     if gives_nothing(open_units, opens, closes, context):
         return
+
     sale = sales.get((first.order_id, first.sku))
     value = _unit_value(first.sku, sale, context)
     amount = claim_amount(open_units, value.amount)

@@ -318,8 +318,8 @@ class _PolicyCache:
     """Policy results of one run, looked up once per day, weekday or SKU.
 
     Claim windows, the valuation basis and proactive payouts depend only on the
-    UTC date of the loss, the wait for a lost unit only on its weekday, and the
-    unit value only on the SKU, the FNSKU and the valuation basis. Looking each up
+    UTC date of the loss. The wait for a lost unit depends only on its weekday, and
+    the unit value only on the SKU, the FNSKU and the valuation basis. Looking each up
     once keeps the per-loss work small on sellers with tens of thousands of losses;
     the results equal what the policy functions return for the loss itself.
     """

@@ -4,7 +4,7 @@ ClaimPlanter adds, on top of a CasePlanter's ledger rows and reimbursements,
 the rows of the orders, settlement, customer returns, removal and inbound data
 that the planted cases of demo_claims need. Every sale is settled with the fee
 preview's fulfillment fee and a refund admin fee at its limit, unless a case
-asks otherwise, so only planted cases break a rule.
+requests otherwise, so only planted cases break a rule.
 """
 
 from dataclasses import dataclass, field
@@ -57,7 +57,8 @@ def refund_grace_days(market: Marketplace) -> int:
 
 
 def admin_fee_limit(commission: Decimal, units: int) -> Decimal:
-    """The admin fee Amazon may keep: the lower of $5 per unit and 20% of it."""
+    """Return the admin fee Amazon may keep: the lower of $5 per unit and 20% of
+    the commission."""
     share = (abs(commission) * ADMIN_FEE_RATE).quantize(_CENT, ROUND_DOWN)
     return min(ADMIN_FEE_CAP_PER_UNIT * units, share)
 
@@ -95,7 +96,7 @@ def fee_preview_row(product: Product, tier: int, market: Marketplace) -> FeePrev
 
 
 def tier_fee(tier: int) -> Decimal:
-    """The fulfillment fee per unit of a size tier."""
+    """Return the fulfillment fee per unit of a size tier."""
     return _FEE_TIERS[tier][2]
 
 

@@ -119,7 +119,7 @@ def inbound_router(state: SandboxState) -> APIRouter:
         )
         if shipment is None:
             # NOTE: the model lists both 400 and 404 for this operation. The
-            # sandbox answers an unknown or other seller's id with 400.
+            # sandbox rejects an unknown or other seller's id with 400.
             raise _reject(f"Invalid shipment ID: {shipment_id}", call)
         items = [
             {

@@ -94,7 +94,7 @@ def _optional_money(value: Decimal | None) -> str:
 
 
 def uses_eu_fee_layout(market: Marketplace) -> bool:
-    """Whether the fee preview has the 29-column European layout.
+    """Return True when the fee preview has the 29-column European layout.
 
     NOTE: marketplaces of the FE region get the North American layout here,
     which has not been checked against a real Japanese or Australian file.
@@ -165,7 +165,7 @@ class FeePreviewRow:
 
     @property
     def length_and_girth(self) -> Decimal:
-        """Longest side plus twice the sum of the other two."""
+        """Return the longest side plus twice the sum of the other two."""
         return self.longest_side + 2 * (self.median_side + self.shortest_side)
 
     @property
@@ -360,7 +360,7 @@ def orders_text(rows: Iterable[OrderRow]) -> str:
 
 
 class SettlementStyle:
-    """How a marketplace's settlement file writes numbers and dates."""
+    """The number and date formats of a marketplace's settlement file."""
 
     def __init__(self, market: Marketplace) -> None:
         self.decimal_comma = market.country_code in _DECIMAL_COMMA_COUNTRIES

@@ -220,8 +220,10 @@ def ledger_adjustment(
 
 
 def build_table(name: str, rows: Iterable[Mapping[str, Any]]) -> pa.Table:
-    """Build a table with exactly the REQUIRED_COLUMNS of `name`; rows keep their
-    own row_key and source_line when given, else get a content hash and a line."""
+    """Build a table with exactly the REQUIRED_COLUMNS of `name`.
+
+    Rows keep their own row_key and source_line when given. Otherwise they get a
+    content hash and a line number."""
     columns = REQUIRED_COLUMNS[name]
     built = []
     for index, row in enumerate(rows):
